@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * The owner calls {@link #release()} exactly once; a second release throws. After release the
  * segment must not be touched: the pool reuses the memory.
  */
-public interface DeviceBuffer {
+public interface DeviceBuffer extends Releasable {
     /** The usable bytes: exactly the size that was asked for. */
     MemorySegment segment();
 
@@ -26,5 +26,6 @@ public interface DeviceBuffer {
     MemoryUse use();
 
     /** Returns the memory to its pool. Any thread. */
+    @Override
     void release();
 }

@@ -1,0 +1,117 @@
+package io.statim.runtime;
+
+import io.statim.core.status.Status;
+import io.statim.core.tensor.Tensor;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One inference request after decoding: the target model, its input tensors and the outputs wanted.
+ *
+ * <p>Ownership: the protocol layer that decoded the request owns the input memory and keeps it alive
+ * until the {@link ResponseListener} has been called. The scheduler, once it accepted the request
+ * with {@code submit}, completes it exactly once, through {@link #complete} or {@link #fail}; the
+ * listener then owns the {@link InferenceResponse} and releases it.
+ */
+public final class InferenceRequest {
+    private final String id;
+    private final String modelName;
+    private final long modelVersion;
+    private final List<Tensor> inputs;
+    private final List<String> requestedOutputs;
+    private final long batchSize;
+    private final long arrivalNanos;
+    private final ResponseListener listener;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    /**
+     * @param id               the caller's request id, echoed in the response ("" when none)
+     * @param modelName        the model
+     * @param modelVersion     the version, or {@link #LATEST} for the newest served one
+     * @param inputs           the inputs, already validated against the model's configuration
+     * @param requestedOutputs output names wanted, in order; empty for all of the model's outputs
+     * @param batchSize        rows in the batch dimension (1 for a model that does not batch)
+     * @param arrivalNanos     {@link System#nanoTime()} when the request arrived
+     * @param listener         called once with the outcome
+     */
+    public InferenceRequest(String id, String modelName, long modelVersion, List<Tensor> inputs,
+            List<String> requestedOutputs, long batchSize, long arrivalNanos, ResponseListener listener) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.modelVersion = modelVersion;
+        this.inputs = List.copyOf(inputs);
+        this.requestedOutputs = List.copyOf(requestedOutputs);
+        this.batchSize = batchSize;
+        this.arrivalNanos = arrivalNanos;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The version that means "the newest version being served". */
+    public static final long LATEST = -1;
+
+    public String id() {
+        return id;
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public long modelVersion() {
+        return modelVersion;
+    }
+
+    public List<Tensor> inputs() {
+        return inputs;
+    }
+
+    /** The input of this name, or {@code null}. */
+    public Tensor input(String name) {
+        for (Tensor t : inputs) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public List<String> requestedOutputs() {
+        return requestedOutputs;
+    }
+
+    public long batchSize() {
+        return batchSize;
+    }
+
+    public long arrivalNanos() {
+        return arrivalNanos;
+    }
+
+    /** True once the request was completed or failed. */
+    public boolean isDone() {
+        return done.get();
+    }
+
+    /**
+     * Hands the response to the listener, which owns it from then on. A request completes once: a
+     * later call releases the response and returns false.
+     */
+    public boolean complete(InferenceResponse response) {
+        if (!done.compareAndSet(false, true)) {
+            response.release();
+            return false;
+        }
+        listener.onResponse(response);
+        return true;
+    }
+
+    /** Fails the request; returns false when it had already completed. */
+    public boolean fail(Status status) {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
+        listener.onError(status);
+        return true;
+    }
+}
