@@ -15,16 +15,9 @@ public interface Backend {
     String name();
 
     /**
-     * Checks the configuration against the model file before any instance is created: names, types
-     * and ranks of inputs and outputs, and that the backend supports every datatype.
-     *
-     * @throws io.statim.core.status.StatusException INVALID_ARGUMENT naming the mismatch
-     */
-    void validate(ModelSource source, long version);
-
-    /**
-     * Creates one instance of one version of a model on a device. The caller owns the instance and
-     * closes it when the model is unloaded.
+     * Creates one instance of one version of a model on a device, after checking the configuration
+     * against the model file (names, datatypes and ranks of inputs and outputs). The caller owns the
+     * instance and closes it when the model is unloaded.
      *
      * @throws io.statim.core.status.StatusException when the model cannot be loaded; nothing is left open
      */

@@ -31,7 +31,9 @@ public enum Code {
     /** A request body or message over the configured size limit. */
     PAYLOAD_TOO_LARGE(        413,  8),
     /** A request that depends on context it lacks (SageMaker: a close without a session header). */
-    FAILED_DEPENDENCY(        424,  9);
+    FAILED_DEPENDENCY(        424,  9),
+    /** An HTTP method that the path does not take. */
+    METHOD_NOT_ALLOWED(       405, 12);
 
     private final int httpStatus;
     private final int grpcCode;

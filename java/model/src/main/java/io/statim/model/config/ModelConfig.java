@@ -1,0 +1,103 @@
+package io.statim.model.config;
+
+import io.statim.core.status.Code;
+import io.statim.core.status.StatusException;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model's configuration, bound and validated from Triton's {@code config.pbtxt} by
+ * {@link ModelConfigParser}. Field names follow Triton's; see the parser for which fields Statim
+ * supports. Immutable; safe for any thread.
+ *
+ * @param name the model name, equal to its directory name
+ * @param platform always {@code "onnxruntime_onnx"}
+ * @param backend always {@code "onnxruntime"}
+ * @param maxBatchSize the largest batch the model takes; 0 when the model does not batch, in which
+ *     case tensor dims are the full shapes
+ * @param inputs the inputs, in config order
+ * @param outputs the outputs, in config order
+ * @param instanceGroups the instance groups; one {@code KIND_AUTO} group of count 1 when the config has
+ *     none
+ * @param parameters the {@code parameters} map, in config order
+ * @param versionPolicy which version directories are served
+ * @param defaultModelFilename the model file inside each version directory
+ */
+public record ModelConfig(
+        String name,
+        String platform,
+        String backend,
+        int maxBatchSize,
+        List<TensorConfig> inputs,
+        List<TensorConfig> outputs,
+        List<InstanceGroup> instanceGroups,
+        Map<String, String> parameters,
+        VersionPolicy versionPolicy,
+        String defaultModelFilename) {
+
+    /** The model file name when the config names none. */
+    public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
+
+    public ModelConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(versionPolicy, "versionPolicy");
+        Objects.requireNonNull(defaultModelFilename, "defaultModelFilename");
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        instanceGroups = List.copyOf(instanceGroups);
+        parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /** The input of that name, or {@code null}. */
+    public TensorConfig input(String inputName) {
+        return find(inputs, inputName);
+    }
+
+    /** The output of that name, or {@code null}. */
+    public TensorConfig output(String outputName) {
+        return find(outputs, outputName);
+    }
+
+    /** True when the model takes batches, that is {@code max_batch_size > 0}. */
+    public boolean batching() {
+        return maxBatchSize > 0;
+    }
+
+    /** The value of a {@code parameters} entry, or {@code defaultValue} when there is none. */
+    public String parameter(String key, String defaultValue) {
+        return parameters.getOrDefault(key, defaultValue);
+    }
+
+    /**
+     * The value of a {@code parameters} entry as an int, or {@code defaultValue} when there is none.
+     *
+     * @throws StatusException INVALID_ARGUMENT naming the key when the value is not an int
+     */
+    public int intParameter(String key, int defaultValue) {
+        String value = parameters.get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new StatusException(Code.INVALID_ARGUMENT,
+                    "model '" + name + "': parameter '" + key + "' is '" + value + "', which is not an integer");
+        }
+    }
+
+    private static TensorConfig find(List<TensorConfig> tensors, String tensorName) {
+        for (TensorConfig tensor : tensors) {
+            if (tensor.name().equals(tensorName)) {
+                return tensor;
+            }
+        }
+        return null;
+    }
+}

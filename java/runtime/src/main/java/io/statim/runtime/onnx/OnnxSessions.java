@@ -1,0 +1,44 @@
+package io.statim.runtime.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.statim.core.status.Code;
+import io.statim.core.status.StatusException;
+import java.nio.file.Path;
+
+/**
+ * Opens ONNX Runtime sessions the same way for every Statim backend and pipeline: one process-wide
+ * {@link OrtEnvironment}, sequential execution, full graph optimization, and the intra-op thread
+ * count of the instance (so that instance count × threads matches the cores).
+ */
+public final class OnnxSessions {
+    private OnnxSessions() {
+    }
+
+    /** The process-wide ONNX Runtime environment. */
+    public static OrtEnvironment environment() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Opens a CPU session for a model file.
+     *
+     * @param intraOpThreads threads inside one run; 0 lets ONNX Runtime choose (all cores)
+     * @throws StatusException INVALID_ARGUMENT when the file is not a model ONNX Runtime can load
+     */
+    public static OrtSession open(Path modelFile, int intraOpThreads) {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // Idle instance threads must not burn the cores that other instances need.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            return environment().createSession(modelFile.toString(), options);
+        } catch (OrtException e) {
+            throw new StatusException(new io.statim.core.status.Status(Code.INVALID_ARGUMENT,
+                    "ONNX Runtime cannot load " + modelFile.getFileName() + ": " + e.getMessage()), e);
+        }
+    }
+}

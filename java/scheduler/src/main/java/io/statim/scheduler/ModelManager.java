@@ -1,0 +1,278 @@
+package io.statim.scheduler;
+
+import io.statim.core.device.Device;
+import io.statim.core.status.Code;
+import io.statim.core.status.Status;
+import io.statim.core.status.StatusException;
+import io.statim.model.config.InstanceGroup;
+import io.statim.model.config.ModelConfig;
+import io.statim.model.repository.ModelRepository;
+import io.statim.model.repository.ModelSource;
+import io.statim.runtime.Backend;
+import io.statim.runtime.InferenceRequest;
+import io.statim.runtime.InstanceSpec;
+import io.statim.runtime.ModelInstance;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads models from a repository onto backends and keeps the table of what is served. A load
+ * builds every served version's instances first and then swaps them in, so a reload never leaves a
+ * model half-served and a failed load leaves the other models (and the previous versions) serving.
+ *
+ * <p>Thread safety: lookups are lock-free and may run on event loops; load and unload of one model
+ * are serialized, and must not run on an event loop (they block while instances load or drain).
+ */
+public final class ModelManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelManager.class);
+
+    /**
+     * Settings of the manager.
+     *
+     * @param maxQueueSize       requests that may wait per model version before new ones are refused
+     * @param availableCores     cores shared by all instances, used for the default intra-op threads
+     */
+    public record Settings(int maxQueueSize, int availableCores) {
+        public Settings {
+            if (maxQueueSize < 1) {
+                throw new IllegalArgumentException("maxQueueSize=" + maxQueueSize + " must be >= 1");
+            }
+            if (availableCores < 1) {
+                throw new IllegalArgumentException("availableCores=" + availableCores + " must be >= 1");
+            }
+        }
+    }
+
+    /** One row of the repository index. */
+    public record IndexEntry(String name, String version, ModelState state, String reason) {
+    }
+
+    private record Entry(ModelState state, String reason, NavigableMap<Long, ServedModel> versions) {
+    }
+
+    private final ModelRepository repository;
+    private final List<Backend> backends;
+    private final Device device;
+    private final Settings settings;
+    private final Map<String, Entry> models = new ConcurrentHashMap<>();
+
+    public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings) {
+        this.repository = repository;
+        this.backends = List.copyOf(backends);
+        this.device = device;
+        this.settings = settings;
+    }
+
+    /** The repository the models come from. */
+    public ModelRepository repository() {
+        return repository;
+    }
+
+    /**
+     * Loads (or reloads) a model: every version its policy selects.
+     *
+     * @throws StatusException naming what failed; the model's previous versions keep serving
+     */
+    public synchronized void load(String name) {
+        Entry previous = models.get(name);
+        models.put(name, new Entry(ModelState.LOADING, "", previous != null ? previous.versions() : Collections.emptyNavigableMap()));
+        NavigableMap<Long, ServedModel> versions = new TreeMap<>();
+        try {
+            ModelSource source = repository.load(name);
+            Backend backend = backendFor(source.config());
+            for (long version : source.servedVersions()) {
+                versions.put(version, start(source, version, backend));
+            }
+        } catch (RuntimeException e) {
+            versions.values().forEach(v -> v.scheduler().close());
+            Status status = StatusException.statusOf(e);
+            if (!(e instanceof StatusException)) {
+                LOG.error("loading model '{}' failed", name, e);
+            }
+            models.put(name, previous != null && !previous.versions().isEmpty()
+                    ? new Entry(ModelState.READY, "reload failed: " + status.message(), previous.versions())
+                    : new Entry(ModelState.UNAVAILABLE, status.message(), Collections.emptyNavigableMap()));
+            LOG.warn("model '{}' failed to load: {}", name, status.message());
+            throw e instanceof StatusException se ? se : new StatusException(status, e);
+        }
+        models.put(name, new Entry(ModelState.READY, "", Collections.unmodifiableNavigableMap(versions)));
+        LOG.info("model '{}' ready, versions {}", name, versions.keySet());
+        if (previous != null) {
+            previous.versions().values().forEach(v -> v.scheduler().close());
+        }
+    }
+
+    /**
+     * Loads every model of the repository; a model that fails is recorded as UNAVAILABLE with its
+     * reason and the others load anyway.
+     *
+     * @return the names that failed
+     */
+    public List<String> loadAll(List<String> names) {
+        List<String> failed = new ArrayList<>();
+        for (String name : names) {
+            try {
+                load(name);
+            } catch (StatusException e) {
+                failed.add(name);
+            }
+        }
+        return failed;
+    }
+
+    /** Unloads a model; queued requests fail with UNAVAILABLE, running ones finish. */
+    public synchronized void unload(String name) {
+        Entry entry = models.get(name);
+        if (entry == null || entry.versions().isEmpty()) {
+            if (entry == null && !repository.modelNames().contains(name)) {
+                throw new StatusException(Code.NOT_FOUND, "model '" + name + "' is not in the repository");
+            }
+            models.put(name, new Entry(ModelState.UNAVAILABLE, "unloaded", Collections.emptyNavigableMap()));
+            return;
+        }
+        models.put(name, new Entry(ModelState.UNLOADING, "", entry.versions()));
+        entry.versions().values().forEach(v -> v.scheduler().close());
+        models.put(name, new Entry(ModelState.UNAVAILABLE, "unloaded", Collections.emptyNavigableMap()));
+        LOG.info("model '{}' unloaded", name);
+    }
+
+    /**
+     * The served version of a model: the newest one for {@link InferenceRequest#LATEST}.
+     *
+     * @throws StatusException NOT_FOUND for an unknown model or version, UNAVAILABLE when not loaded
+     */
+    public ServedModel resolve(String name, long version) {
+        Entry entry = models.get(name);
+        if (entry == null) {
+            throw new StatusException(Code.NOT_FOUND, "unknown model '" + name + "'");
+        }
+        if (entry.versions().isEmpty()) {
+            throw new StatusException(Code.UNAVAILABLE, "model '" + name + "' is not ready"
+                    + (entry.reason().isEmpty() ? "" : ": " + entry.reason()));
+        }
+        ServedModel served = version == InferenceRequest.LATEST ? entry.versions().lastEntry().getValue() : entry.versions().get(version);
+        if (served == null) {
+            throw new StatusException(Code.NOT_FOUND, "model '" + name + "' has no version " + version + " being served; served: "
+                    + entry.versions().keySet());
+        }
+        return served;
+    }
+
+    /** True when the model (and version, unless LATEST) is serving. */
+    public boolean isReady(String name, long version) {
+        Entry entry = models.get(name);
+        return entry != null && !entry.versions().isEmpty()
+                && (version == InferenceRequest.LATEST || entry.versions().containsKey(version));
+    }
+
+    /** The versions of a model being served, oldest first (empty when none). */
+    public List<ServedModel> servedVersions(String name) {
+        Entry entry = models.get(name);
+        return entry == null ? List.of() : List.copyOf(entry.versions().values());
+    }
+
+    /** Every served model version. */
+    public List<ServedModel> served() {
+        List<ServedModel> out = new ArrayList<>();
+        for (Entry e : models.values()) {
+            out.addAll(e.versions().values());
+        }
+        out.sort((a, b) -> a.name().equals(b.name()) ? Long.compare(a.version(), b.version()) : a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /** Triton's repository index: every model of the repository, with its state. */
+    public List<IndexEntry> index() {
+        List<IndexEntry> out = new ArrayList<>();
+        List<String> names = new ArrayList<>(repository.modelNames());
+        for (String known : models.keySet()) {
+            if (!names.contains(known)) {
+                names.add(known);
+            }
+        }
+        Collections.sort(names);
+        for (String name : names) {
+            Entry entry = models.get(name);
+            if (entry == null) {
+                out.add(new IndexEntry(name, "", ModelState.UNAVAILABLE, "not loaded"));
+            } else if (entry.versions().isEmpty()) {
+                out.add(new IndexEntry(name, "", entry.state(), entry.reason()));
+            } else {
+                for (long v : entry.versions().keySet()) {
+                    out.add(new IndexEntry(name, Long.toString(v), entry.state(), entry.reason()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** True when every model that was asked to load is serving. */
+    public boolean allReady() {
+        for (Entry e : models.values()) {
+            if (e.state() != ModelState.READY && !"unloaded".equals(e.reason())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (String name : new ArrayList<>(models.keySet())) {
+            Entry entry = models.get(name);
+            if (entry != null && !entry.versions().isEmpty()) {
+                unload(name);
+            }
+        }
+    }
+
+    private Backend backendFor(ModelConfig config) {
+        for (Backend b : backends) {
+            if (b.accepts(config)) {
+                return b;
+            }
+        }
+        throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': no backend serves backend '"
+                + config.backend() + "' / platform '" + config.platform() + "'");
+    }
+
+    private ServedModel start(ModelSource source, long version, Backend backend) {
+        ModelConfig config = source.config();
+        List<InstanceGroup> groups = config.instanceGroups().isEmpty()
+                ? List.of(new InstanceGroup("", 1, InstanceGroup.Kind.KIND_AUTO, List.of()))
+                : config.instanceGroups();
+        int instanceCount = 0;
+        for (InstanceGroup group : groups) {
+            if (group.kind() == InstanceGroup.Kind.KIND_GPU) {
+                throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': instance_group kind KIND_GPU needs"
+                        + " the CUDA runtime, which this build does not have; use KIND_CPU");
+            }
+            instanceCount += group.count();
+        }
+        int defaultThreads = Math.max(1, settings.availableCores() / Math.max(1, instanceCount));
+        int threads = config.intParameter("intra_op_thread_count", defaultThreads);
+        List<ModelInstance> instances = new ArrayList<>();
+        try {
+            int index = 0;
+            for (InstanceGroup group : groups) {
+                for (int i = 0; i < group.count(); i++) {
+                    String instanceName = (group.name().isEmpty() ? config.name() : group.name()) + "_" + i;
+                    instances.add(backend.load(source, version, new InstanceSpec(instanceName, index++, threads), device));
+                }
+            }
+        } catch (RuntimeException e) {
+            instances.forEach(ModelInstance::close);
+            throw e;
+        }
+        ModelStatistics statistics = new ModelStatistics();
+        return new ServedModel(config, version, new DirectScheduler(config.name(), version, instances, settings.maxQueueSize(), statistics),
+                statistics);
+    }
+}

@@ -1,0 +1,29 @@
+package io.statim.scheduler;
+
+import io.statim.runtime.InferenceRequest;
+
+/**
+ * Takes requests for one version of one model and runs them on the model's instances.
+ *
+ * <p>Ownership: after {@link #submit} returns, the scheduler owns completing the request: it calls
+ * {@link InferenceRequest#complete} or {@link InferenceRequest#fail} exactly once, on one of its own
+ * threads or, when the request is refused at once, on the caller's thread before {@code submit}
+ * returns. The request's input memory must stay valid until then.
+ *
+ * <p>Thread safety: {@link #submit} may be called from any thread (event loops call it); it never
+ * blocks.
+ */
+public interface Scheduler extends AutoCloseable {
+    /** Queues a request; a full queue or a closed scheduler fails it at once with UNAVAILABLE. */
+    void submit(InferenceRequest request);
+
+    /** Requests waiting to run. */
+    int queuedRequests();
+
+    /**
+     * Stops taking requests, fails those still queued with UNAVAILABLE, lets running executions
+     * finish, and closes the model instances. Blocks until the workers have stopped.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,85 @@
+package io.statim.server;
+
+import io.statim.scheduler.ModelControlMode;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@code statim serve} is configured with, validated in one place. Units are in the names.
+ *
+ * @param modelRepository   the Triton-layout model repository; {@code null} for the embedded default one
+ * @param httpAddress       address the HTTP port binds to
+ * @param httpPort          OIP REST over HTTP/1.1 and h2c; 0 picks a free port
+ * @param grpcPort          reserved for gRPC (not served by this build)
+ * @param metricsPort       reserved for Prometheus metrics (not served by this build)
+ * @param controlMode       who decides which models load
+ * @param loadModels        models to load at start in EXPLICIT mode ({@code *} = all)
+ * @param maxBodyBytes      largest request body accepted; larger ones get 413
+ * @param maxTensorElements most elements of one input tensor
+ * @param maxQueueSize      requests that may wait per model version before new ones get 503
+ * @param httpThreads       event-loop threads of the HTTP front end
+ * @param maxConcurrentStreams HTTP/2 streams per connection
+ */
+public record ServerConfig(Path modelRepository, String httpAddress, int httpPort, int grpcPort, int metricsPort,
+        ModelControlMode controlMode, List<String> loadModels, long maxBodyBytes, long maxTensorElements, int maxQueueSize,
+        int httpThreads, int maxConcurrentStreams) {
+
+    public static final int DEFAULT_HTTP_PORT = 8000;
+    public static final int DEFAULT_GRPC_PORT = 8001;
+    public static final int DEFAULT_METRICS_PORT = 8002;
+    /** 64 MiB: a large image or document fits, a runaway upload does not. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 64L << 20;
+    public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 16L << 20;
+    public static final int DEFAULT_MAX_QUEUE_SIZE = 1024;
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 256;
+
+    public ServerConfig {
+        loadModels = List.copyOf(loadModels);
+        checkPort("http-port", httpPort);
+        checkPort("grpc-port", grpcPort);
+        checkPort("metrics-port", metricsPort);
+        if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("max-body-bytes=" + maxBodyBytes + " must be between 1 and " + Integer.MAX_VALUE);
+        }
+        if (maxTensorElements < 1) {
+            throw new IllegalArgumentException("max-tensor-elements=" + maxTensorElements + " must be >= 1");
+        }
+        if (maxQueueSize < 1) {
+            throw new IllegalArgumentException("max-queue-size=" + maxQueueSize + " must be >= 1");
+        }
+        if (httpThreads < 1) {
+            throw new IllegalArgumentException("http-threads=" + httpThreads + " must be >= 1");
+        }
+        if (maxConcurrentStreams < 1) {
+            throw new IllegalArgumentException("max-concurrent-streams=" + maxConcurrentStreams + " must be >= 1");
+        }
+        if (controlMode == ModelControlMode.NONE && !loadModels.isEmpty()) {
+            throw new IllegalArgumentException("--load-model needs --model-control-mode=explicit");
+        }
+    }
+
+    /** Defaults for everything, on the given ports (0 = any free port), for tests and embedding. */
+    public static ServerConfig defaults(Path modelRepository, int httpPort) {
+        return new ServerConfig(modelRepository, "0.0.0.0", httpPort, DEFAULT_GRPC_PORT, DEFAULT_METRICS_PORT, ModelControlMode.NONE,
+                List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS);
+    }
+
+    /** This configuration with other limits, for tests of the limits. */
+    public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
+                tensorElements, queueSize, httpThreads, maxConcurrentStreams);
+    }
+
+    /** This configuration in another model-control mode. */
+    public ServerConfig withControl(ModelControlMode mode, List<String> models) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams);
+    }
+
+    private static void checkPort(String name, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + "=" + port + " must be between 0 and 65535");
+        }
+    }
+}

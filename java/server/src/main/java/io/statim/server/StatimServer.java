@@ -1,0 +1,100 @@
+package io.statim.server;
+
+import io.statim.core.device.HostDevice;
+import io.statim.model.repository.ModelRepository;
+import io.statim.protocol.oip.OipRequestDecoder;
+import io.statim.protocol.oip.OipResponseEncoder;
+import io.statim.runtime.RequestValidator;
+import io.statim.runtime.onnx.OnnxRuntimeBackend;
+import io.statim.scheduler.ModelControlMode;
+import io.statim.scheduler.ModelManager;
+import io.statim.server.http.HttpServer;
+import io.statim.server.http.OipHttpHandler;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Statim process: the host device, the models of one repository, and the HTTP front end.
+ * {@link #start} returns once the models asked for have loaded (or failed, recorded in the
+ * repository index) and the port is bound; {@link #close} stops everything in reverse order.
+ */
+public final class StatimServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatimServer.class);
+    /** The version reported by {@code GET /v2}. */
+    public static final String VERSION = "0.1.0";
+
+    private final HostDevice device;
+    private final ModelManager models;
+    private final ExecutorService control;
+    private final HttpServer http;
+    private final Path repository;
+
+    private StatimServer(HostDevice device, ModelManager models, ExecutorService control, HttpServer http, Path repository) {
+        this.device = device;
+        this.models = models;
+        this.control = control;
+        this.http = http;
+        this.repository = repository;
+    }
+
+    /** Starts a server; throws when the port cannot be bound. */
+    public static StatimServer start(ServerConfig config) throws InterruptedException {
+        Path repository = config.modelRepository() != null ? config.modelRepository() : DefaultRepository.materialize(DefaultRepository.cacheDir());
+        HostDevice device = new HostDevice();
+        ModelManager models = new ModelManager(new ModelRepository(repository), List.of(new OnnxRuntimeBackend()), device,
+                new ModelManager.Settings(config.maxQueueSize(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService control = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("statim-control").daemon().factory());
+        try {
+            List<String> failed = models.loadAll(initialModels(config, models));
+            if (!failed.isEmpty()) {
+                LOG.warn("models that failed to load: {} (see GET /v2/repository/index)", failed);
+            }
+            OipHttpHandler handler = new OipHttpHandler(models, device, new OipRequestDecoder(new RequestValidator(config.maxTensorElements())),
+                    new OipResponseEncoder(), config.controlMode(), control, VERSION);
+            HttpServer http = HttpServer.start(config.httpAddress(), config.httpPort(), config.httpThreads(), handler,
+                    (int) config.maxBodyBytes(), config.maxConcurrentStreams());
+            LOG.info("Statim {} serving repository {}", VERSION, repository);
+            return new StatimServer(device, models, control, http, repository);
+        } catch (InterruptedException | RuntimeException e) {
+            models.close();
+            control.shutdownNow();
+            device.close();
+            throw e;
+        }
+    }
+
+    private static List<String> initialModels(ServerConfig config, ModelManager models) {
+        List<String> all = models.repository().modelNames();
+        if (config.controlMode() == ModelControlMode.NONE || config.loadModels().contains("*")) {
+            return all;
+        }
+        return config.loadModels();
+    }
+
+    /** The HTTP port bound. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** The repository being served. */
+    public Path repository() {
+        return repository;
+    }
+
+    /** The loaded models. */
+    public ModelManager models() {
+        return models;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        models.close();
+        control.shutdownNow();
+        device.close();
+    }
+}

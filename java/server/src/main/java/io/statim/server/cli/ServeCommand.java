@@ -1,0 +1,73 @@
+package io.statim.server.cli;
+
+import io.statim.scheduler.ModelControlMode;
+import io.statim.server.ServerConfig;
+import io.statim.server.StatimServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code statim serve}: Triton's flag names where Triton has one. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the models of a model repository.")
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model-repository", description = "Triton-layout model repository (default: the embedded one with simple and minilm)")
+    Path modelRepository;
+
+    @Option(names = "--http-address", defaultValue = "0.0.0.0", description = "Address of the HTTP port (default: ${DEFAULT-VALUE})")
+    String httpAddress;
+
+    @Option(names = "--http-port", defaultValue = "" + ServerConfig.DEFAULT_HTTP_PORT, description = "OIP REST over HTTP/1.1 and h2c (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--grpc-port", defaultValue = "" + ServerConfig.DEFAULT_GRPC_PORT, description = "gRPC port (reserved; not served by this build)")
+    int grpcPort;
+
+    @Option(names = "--metrics-port", defaultValue = "" + ServerConfig.DEFAULT_METRICS_PORT, description = "Prometheus port (reserved; not served by this build)")
+    int metricsPort;
+
+    @Option(names = "--model-control-mode", defaultValue = "none", description = "none (load all) or explicit (--load-model and the repository API)")
+    String modelControlMode;
+
+    @Option(names = "--load-model", description = "Model to load at start in explicit mode; repeatable; * for all")
+    List<String> loadModels = new ArrayList<>();
+
+    @Option(names = "--max-body-bytes", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY_BYTES, description = "Largest request body (default: ${DEFAULT-VALUE})")
+    long maxBodyBytes;
+
+    @Option(names = "--max-tensor-elements", defaultValue = "" + ServerConfig.DEFAULT_MAX_TENSOR_ELEMENTS, description = "Most elements of one input tensor (default: ${DEFAULT-VALUE})")
+    long maxTensorElements;
+
+    @Option(names = "--max-queue-size", defaultValue = "" + ServerConfig.DEFAULT_MAX_QUEUE_SIZE, description = "Requests that may wait per model version (default: ${DEFAULT-VALUE})")
+    int maxQueueSize;
+
+    @Option(names = "--http-threads", defaultValue = "0", description = "Event-loop threads (default: one per core)")
+    int httpThreads;
+
+    @Option(names = "--max-concurrent-streams", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, description = "HTTP/2 streams per connection (default: ${DEFAULT-VALUE})")
+    int maxConcurrentStreams;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config;
+        try {
+            config = new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, ModelControlMode.parse(modelControlMode),
+                    loadModels, maxBodyBytes, maxTensorElements, maxQueueSize,
+                    httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams);
+        } catch (IllegalArgumentException e) {
+            System.err.println("statim serve: " + e.getMessage());
+            return 2;
+        }
+        StatimServer server = StatimServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            server.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,99 @@
+package io.statim.server.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Sets up a cleartext connection for HTTP/1.1 with keep-alive, h2c with prior knowledge, and h2c by
+ * {@code Upgrade: h2c}. Every HTTP/2 stream gets its own child channel with the same aggregation and
+ * the same {@link OipHttpHandler} as an HTTP/1.1 connection, so both speak one API.
+ */
+final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_INITIAL_LINE_BYTES = 8192;
+    private static final int MAX_HEADER_BYTES = 16384;
+
+    private final ChannelHandler handler;
+    private final int maxBodyBytes;
+    private final int maxConcurrentStreams;
+
+    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams) {
+        this.handler = handler;
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxConcurrentStreams = maxConcurrentStreams;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        HttpServerCodec http1 = new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192);
+        HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(http2FrameCodec(), new Http2MultiplexHandler(streamInitializer(), streamInitializer()))
+                        : null;
+        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, upgrades, maxBodyBytes);
+        ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast(http2FrameCodec(), new Http2MultiplexHandler(streamInitializer()));
+            }
+        };
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
+        p.addLast(new Http1Fallback());
+    }
+
+    private ChannelHandler http2FrameCodec() {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(maxConcurrentStreams)
+                .maxHeaderListSize(MAX_HEADER_BYTES);
+        return Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+    }
+
+    private ChannelInitializer<Channel> streamInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(maxBodyBytes), handler);
+            }
+        };
+    }
+
+    /** Reached by the first message of a connection that stayed on HTTP/1.1: installs that pipeline. */
+    private final class Http1Fallback extends SimpleChannelInboundHandler<HttpMessage> {
+        Http1Fallback() {
+            super(false);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
+            ChannelPipeline p = ctx.pipeline();
+            String self = ctx.name();
+            p.addAfter(self, null, new HttpServerKeepAliveHandler());
+            p.addLast(new LimitedAggregator(maxBodyBytes), handler);
+            p.remove(this);
+            try {
+                p.context(HttpServerKeepAliveHandler.class).fireChannelRead(msg);
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(msg);
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.statim.server.http;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.statim.core.device.Device;
+import io.statim.core.status.Code;
+import io.statim.core.status.Status;
+import io.statim.core.status.StatusException;
+import io.statim.protocol.oip.DecodedRequest;
+import io.statim.protocol.oip.OipJson;
+import io.statim.protocol.oip.OipRequestDecoder;
+import io.statim.protocol.oip.OipResponseEncoder;
+import io.statim.protocol.oip.RequestedOutput;
+import io.statim.runtime.InferenceRequest;
+import io.statim.scheduler.ModelControlMode;
+import io.statim.scheduler.ModelManager;
+import io.statim.scheduler.ServedModel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Open Inference Protocol's REST API over HTTP/1.1 and HTTP/2 streams: health, metadata,
+ * config, statistics, repository control and inference. Shared by all connections; runs on their
+ * event loops and never blocks them: inference is handed to the model's scheduler, model loads to
+ * the control executor.
+ */
+@ChannelHandler.Sharable
+public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(OipHttpHandler.class);
+    private static final List<String> EXTENSIONS = List.of("binary_tensor_data", "statistics", "model_repository", "model_configuration");
+
+    private final ModelManager models;
+    private final Device device;
+    private final OipRequestDecoder decoder;
+    private final OipResponseEncoder encoder;
+    private final ModelControlMode controlMode;
+    private final Executor control;
+    private final String version;
+
+    /**
+     * @param control runs model loads and unloads, which block
+     */
+    public OipHttpHandler(ModelManager models, Device device, OipRequestDecoder decoder, OipResponseEncoder encoder,
+            ModelControlMode controlMode, Executor control, String version) {
+        this.models = models;
+        this.device = device;
+        this.decoder = decoder;
+        this.encoder = encoder;
+        this.controlMode = controlMode;
+        this.control = control;
+        this.version = version;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        HttpConnections.requestStarted(ctx);
+        if (!request.decoderResult().isSuccess()) {
+            HttpReplies.error(ctx, Status.invalidArgument("malformed HTTP request"));
+            return;
+        }
+        Route route = Route.parse(new QueryStringDecoder(request.uri()).path());
+        try {
+            dispatch(ctx, request, route);
+        } catch (StatusException e) {
+            HttpReplies.error(ctx, e.status());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", request.method(), route.kind(), e);
+            HttpReplies.error(ctx, Status.internal("internal error: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
+        HttpMethod method = request.method();
+        switch (route.kind()) {
+            case SERVER_METADATA -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.json(ctx, OipJson.serverMetadata(ctx.alloc(), "statim", version, EXTENSIONS));
+            }
+            case HEALTH_LIVE -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.empty(ctx, HttpResponseStatus.OK);
+            }
+            case HEALTH_READY -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.empty(ctx, models.allReady() ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST);
+            }
+            case MODEL_READY -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.empty(ctx, models.isReady(route.model(), route.version()) ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST);
+            }
+            case MODEL_METADATA -> {
+                expect(method, HttpMethod.GET);
+                ServedModel served = models.resolve(route.model(), route.version());
+                HttpReplies.json(ctx, OipJson.modelMetadata(ctx.alloc(), served.config(), versions(route.model())));
+            }
+            case MODEL_CONFIG -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.json(ctx, OipJson.modelConfig(ctx.alloc(), models.resolve(route.model(), route.version()).config()));
+            }
+            case MODEL_STATS -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.json(ctx, ServerJson.statistics(ctx.alloc(), statsOf(route)));
+            }
+            case ALL_STATS -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.json(ctx, ServerJson.statistics(ctx.alloc(), models.served()));
+            }
+            case MODEL_INFER -> {
+                expect(method, HttpMethod.POST);
+                infer(ctx, request, route);
+            }
+            case REPOSITORY_INDEX -> {
+                expect(method, HttpMethod.POST);
+                boolean readyOnly = request.content().toString(StandardCharsets.UTF_8).replace(" ", "").contains("\"ready\":true");
+                HttpReplies.json(ctx, ServerJson.index(ctx.alloc(), models.index(), readyOnly));
+            }
+            case REPOSITORY_LOAD, REPOSITORY_UNLOAD -> {
+                expect(method, HttpMethod.POST);
+                control(ctx, route);
+            }
+            case BAD_VERSION -> throw new StatusException(Code.INVALID_ARGUMENT, "model version must be a positive integer");
+            case NOT_FOUND -> throw new StatusException(Code.NOT_FOUND, "no endpoint at " + new QueryStringDecoder(request.uri()).path());
+        }
+    }
+
+    private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
+        long arrival = System.nanoTime();
+        ServedModel served = models.resolve(route.model(), route.version());
+        long jsonLength = jsonLength(request);
+        RequestBody body = RequestBody.of(request.content(), device);
+        DecodedRequest decoded;
+        try {
+            decoded = decoder.decode(body.segment(), jsonLength, served.config(), device);
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
+        InferenceExchange exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder);
+        List<String> outputs = new ArrayList<>(decoded.requestedOutputs().size());
+        for (RequestedOutput o : decoded.requestedOutputs()) {
+            outputs.add(o.name());
+        }
+        served.scheduler().submit(new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(), outputs,
+                decoded.batchSize(), arrival, exchange));
+    }
+
+    private void control(ChannelHandlerContext ctx, Route route) {
+        if (controlMode != ModelControlMode.EXPLICIT) {
+            throw new StatusException(Code.FAILED_PRECONDITION,
+                    "model control is disabled; start the server with --model-control-mode=explicit to load and unload models");
+        }
+        control.execute(() -> {
+            Status outcome = Status.OK;
+            try {
+                if (route.kind() == Route.Kind.REPOSITORY_LOAD) {
+                    models.load(route.model());
+                } else {
+                    models.unload(route.model());
+                }
+            } catch (RuntimeException e) {
+                outcome = StatusException.statusOf(e);
+            }
+            Status result = outcome;
+            ctx.executor().execute(() -> {
+                if (result.isOk()) {
+                    HttpReplies.empty(ctx, HttpResponseStatus.OK);
+                } else {
+                    HttpReplies.error(ctx, result);
+                }
+            });
+        });
+    }
+
+    private List<ServedModel> statsOf(Route route) {
+        List<ServedModel> versions = models.servedVersions(route.model());
+        if (versions.isEmpty()) {
+            models.resolve(route.model(), route.version());
+        }
+        if (route.version() == InferenceRequest.LATEST) {
+            return versions;
+        }
+        return List.of(models.resolve(route.model(), route.version()));
+    }
+
+    private List<Long> versions(String model) {
+        List<Long> out = new ArrayList<>();
+        for (ServedModel m : models.servedVersions(model)) {
+            out.add(m.version());
+        }
+        return out;
+    }
+
+    private static long jsonLength(FullHttpRequest request) {
+        String value = request.headers().get(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(value.trim());
+            if (length < 0) {
+                throw new NumberFormatException();
+            }
+            return length;
+        } catch (NumberFormatException e) {
+            throw new StatusException(Code.INVALID_ARGUMENT, HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH + " must be a non-negative integer");
+        }
+    }
+
+    private static void expect(HttpMethod actual, HttpMethod expected) {
+        if (!actual.equals(expected)) {
+            throw new StatusException(Code.METHOD_NOT_ALLOWED, actual + " is not allowed here; use " + expected);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

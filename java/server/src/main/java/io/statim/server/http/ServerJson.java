@@ -1,0 +1,99 @@
+package io.statim.server.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.statim.scheduler.ModelManager;
+import io.statim.scheduler.ModelStatistics;
+import io.statim.scheduler.ServedModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * JSON bodies of the server-side extensions: Triton's statistics extension and the repository
+ * index. Thread-safe.
+ */
+final class ServerJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ServerJson() {
+    }
+
+    /** {@code {"model_stats": [...]}} in Triton's form, for the given model versions. */
+    static ByteBuf statistics(ByteBufAllocator alloc, List<ServedModel> models) {
+        return write(alloc, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("model_stats");
+            for (ServedModel m : models) {
+                ModelStatistics.Snapshot s = m.statistics().snapshot();
+                g.writeStartObject();
+                g.writeStringField("name", m.name());
+                g.writeStringField("version", Long.toString(m.version()));
+                g.writeNumberField("last_inference", s.lastInferenceMillis());
+                g.writeNumberField("inference_count", s.inferenceCount());
+                g.writeNumberField("execution_count", s.executionCount());
+                g.writeObjectFieldStart("inference_stats");
+                duration(g, "success", s.successCount(), s.successNs());
+                duration(g, "fail", s.failCount(), s.failNs());
+                duration(g, "queue", s.queueCount(), s.queueNs());
+                duration(g, "compute_input", s.computeCount(), 0);
+                duration(g, "compute_infer", s.computeCount(), s.computeInferNs());
+                duration(g, "compute_output", s.computeCount(), 0);
+                g.writeEndObject();
+                g.writeArrayFieldStart("batch_stats");
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** Triton's repository index: {@code [{"name","version","state","reason"}]}. */
+    static ByteBuf index(ByteBufAllocator alloc, List<ModelManager.IndexEntry> entries, boolean readyOnly) {
+        return write(alloc, g -> {
+            g.writeStartArray();
+            for (ModelManager.IndexEntry e : entries) {
+                if (readyOnly && e.state() != io.statim.scheduler.ModelState.READY) {
+                    continue;
+                }
+                g.writeStartObject();
+                g.writeStringField("name", e.name());
+                if (!e.version().isEmpty()) {
+                    g.writeStringField("version", e.version());
+                }
+                g.writeStringField("state", e.state().name());
+                if (!e.reason().isEmpty()) {
+                    g.writeStringField("reason", e.reason());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static void duration(JsonGenerator g, String name, long count, long ns) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("count", count);
+        g.writeNumberField("ns", ns);
+        g.writeEndObject();
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static ByteBuf write(ByteBufAllocator alloc, Body body) {
+        ByteBuf buf = alloc.buffer();
+        try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+            body.write(g);
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+        return buf;
+    }
+}
