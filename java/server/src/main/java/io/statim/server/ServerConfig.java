@@ -71,6 +71,12 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
                 tensorElements, queueSize, httpThreads, maxConcurrentStreams);
     }
 
+    /** This configuration bound to another address. */
+    public ServerConfig withAddress(String address) {
+        return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams);
+    }
+
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,

@@ -85,6 +85,11 @@ public final class StatimServer implements AutoCloseable {
         return repository;
     }
 
+    /** The host device, whose buffers tests check for leaks. */
+    public HostDevice device() {
+        return device;
+    }
+
     /** The loaded models. */
     public ModelManager models() {
         return models;

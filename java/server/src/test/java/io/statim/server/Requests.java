@@ -1,0 +1,52 @@
+package io.statim.server;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Request bodies for the test models. */
+final class Requests {
+    private Requests() {
+    }
+
+    /** INPUT0 = 0..15 (+ row*16), INPUT1 = all ones, for {@code rows} rows. */
+    static String simpleJson(int rows, boolean binaryOutput) {
+        StringBuilder in0 = new StringBuilder();
+        StringBuilder in1 = new StringBuilder();
+        for (int i = 0; i < rows * 16; i++) {
+            in0.append(i == 0 ? "" : ",").append(i);
+            in1.append(i == 0 ? "" : ",").append(1);
+        }
+        return "{\"id\":\"r1\",\"inputs\":["
+                + "{\"name\":\"INPUT0\",\"shape\":[" + rows + ",16],\"datatype\":\"INT32\",\"data\":[" + in0 + "]},"
+                + "{\"name\":\"INPUT1\",\"shape\":[" + rows + ",16],\"datatype\":\"INT32\",\"data\":[" + in1 + "]}],"
+                + "\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":" + binaryOutput + "}},"
+                + "{\"name\":\"OUTPUT1\",\"parameters\":{\"binary_data\":" + binaryOutput + "}}]}";
+    }
+
+    /** A binary-extension body: JSON header then the raw bytes of both inputs. */
+    record Binary(byte[] body, int jsonLength) {
+    }
+
+    /** simple over the binary extension, with {@code extraBytes} appended and {@code missing} bytes cut. */
+    static Binary simpleBinary(int extraBytes, int missingBytes) {
+        String header = "{\"inputs\":["
+                + "{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}},"
+                + "{\"name\":\"INPUT1\",\"shape\":[1,16],\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}}],"
+                + "\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":true}},{\"name\":\"OUTPUT1\",\"parameters\":{\"binary_data\":true}}]}";
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer tensors = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 16; i++) {
+            tensors.putInt(i);
+        }
+        for (int i = 0; i < 16; i++) {
+            tensors.putInt(2);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(json);
+        out.write(tensors.array(), 0, 128 - missingBytes);
+        out.writeBytes(new byte[extraBytes]);
+        return new Binary(out.toByteArray(), json.length);
+    }
+}

@@ -1,0 +1,122 @@
+package io.statim.server;
+
+import io.statim.core.tensor.DataType;
+import io.statim.model.onnx.TestModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real Statim server on an ephemeral loopback port, serving a temporary repository of generated
+ * models (simple and identity models), with JDK HttpClients for HTTP/1.1 and HTTP/2.
+ */
+final class ServerFixture implements AutoCloseable {
+    final Path repository;
+    final StatimServer server;
+    final HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServerFixture(Path repository, StatimServer server) {
+        this.repository = repository;
+        this.server = server;
+    }
+
+    /** Starts a server over simple and the identity models of the given types. */
+    static ServerFixture start(ServerConfigEditor edit, DataType... identityTypes) {
+        try {
+            Path repo = Files.createTempDirectory("statim-test-repo");
+            TestModels.writeSimple(repo);
+            for (DataType t : identityTypes) {
+                TestModels.writeIdentity(repo, t);
+            }
+            ServerConfig config = edit.edit(ServerConfig.defaults(repo, 0).withAddress("127.0.0.1"));
+            return new ServerFixture(repo, StatimServer.start(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a server with default settings over an existing repository. */
+    static ServerFixture startOn(Path repo) {
+        try {
+            return new ServerFixture(repo, StatimServer.start(ServerConfig.defaults(repo, 0).withAddress("127.0.0.1")));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ServerFixture start(DataType... identityTypes) {
+        return start(c -> c, identityTypes);
+    }
+
+    /** Changes the default test configuration. */
+    interface ServerConfigEditor {
+        ServerConfig edit(ServerConfig config);
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.httpPort() + path);
+    }
+
+    HttpResponse<String> get(HttpClient client, String path) {
+        return send(client, HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    HttpResponse<String> postJson(HttpClient client, String path, String json) {
+        return send(client, HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    HttpResponse<byte[]> postBinary(HttpClient client, String path, byte[] body, int jsonLength) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/octet-stream")
+                .header("Inference-Header-Content-Length", Integer.toString(jsonLength))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static <T> HttpResponse<String> send(HttpClient client, HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until every pooled buffer is back (responses are released just after they are written). */
+    void assertNoBuffersLeft() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.device().liveBuffers() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        if (server.device().liveBuffers() != 0) {
+            throw new AssertionError(server.device().liveBuffers() + " buffers were not released");
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        http1.close();
+        http2.close();
+    }
+}
