@@ -46,12 +46,12 @@ public final class ModelConfigParser {
                 }
             });
 
-    private static final FieldTable<String[]> PARAMETER_VALUE = new FieldTable<String[]>("parameters.value")
-            .bind("string_value", (kv, f) -> kv[1] = f.asString());
+    private static final FieldTable<Parameter> PARAMETER_VALUE = new FieldTable<Parameter>("parameters.value")
+            .bind("string_value", (p, f) -> p.value = f.asString());
 
-    private static final FieldTable<String[]> PARAMETER = new FieldTable<String[]>("parameters")
-            .bind("key", (kv, f) -> kv[0] = f.asString())
-            .bind("value", (kv, f) -> PARAMETER_VALUE.apply(f.asMessage(), kv));
+    private static final FieldTable<Parameter> PARAMETER = new FieldTable<Parameter>("parameters")
+            .bind("key", (p, f) -> p.key = f.asString())
+            .bind("value", (p, f) -> PARAMETER_VALUE.apply(f.asMessage(), p));
 
     private static final FieldTable<Draft> MODEL = new FieldTable<Draft>("")
             .bind("name", (d, f) -> {
@@ -109,14 +109,20 @@ public final class ModelConfigParser {
     }
 
     private static void bindParameter(Map<String, String> parameters, PbMessage entry) {
-        String[] kv = {null, ""};
-        PARAMETER.apply(entry, kv);
-        if (kv[0] == null) {
+        Parameter parameter = new Parameter();
+        PARAMETER.apply(entry, parameter);
+        if (parameter.key == null) {
             throw entry.location().error("parameters entry has no key");
         }
-        if (parameters.putIfAbsent(kv[0], kv[1]) != null) {
-            throw entry.location().error("parameter '" + kv[0] + "' is given twice");
+        if (parameters.putIfAbsent(parameter.key, parameter.value) != null) {
+            throw entry.location().error("parameter '" + parameter.key + "' is given twice");
         }
+    }
+
+    /** One {@code parameters} map entry as written; the value defaults to "" as in protobuf. */
+    private static final class Parameter {
+        String key;
+        String value = "";
     }
 
     /** A config as written, before validation; not thread-safe. */

@@ -12,20 +12,27 @@ import java.util.stream.Collectors;
 
 /**
  * Binds and validates the {@code input} and {@code output} sections of a config. Inputs may also be
- * {@code optional}; {@code format}, {@code is_shape_tensor}, {@code allow_ragged_batch} and
- * {@code is_non_linear_format_io} are accepted only with their default values. Stateless.
+ * {@code optional}; {@code is_shape_tensor}, {@code allow_ragged_batch} and
+ * {@code is_non_linear_format_io} are accepted only with their default values. Two fields are
+ * accepted because they do not change what an ONNX model computes, so Triton's own ONNX examples
+ * load unchanged: an input's {@code format} (FORMAT_NONE, FORMAT_NCHW, FORMAT_NHWC: a hint for
+ * clients that preprocess images) and an output's {@code label_filename} (used only by the
+ * classification extension, which a request asking for it is refused). Stateless.
  */
 final class TensorBinder {
+    private static final List<String> FORMATS = List.of("FORMAT_NONE", "FORMAT_NCHW", "FORMAT_NHWC");
+
     static final FieldTable<Draft> INPUT = common("input")
             .bind("optional", (d, f) -> d.optional = f.asBoolean())
             .bind("format", (d, f) -> {
-                if (!f.asIdentifier().equals("FORMAT_NONE")) {
-                    throw f.location().error("field 'input.format' is only supported as FORMAT_NONE, not " + f.asIdentifier());
+                if (!FORMATS.contains(f.asIdentifier())) {
+                    throw f.location().error("field 'input.format' must be one of " + FORMATS + ", not " + f.asIdentifier());
                 }
             })
             .bind("allow_ragged_batch", onlyFalse("input.allow_ragged_batch"));
 
-    static final FieldTable<Draft> OUTPUT = common("output");
+    static final FieldTable<Draft> OUTPUT = common("output")
+            .bind("label_filename", (d, f) -> f.asString());
 
     private TensorBinder() {
     }

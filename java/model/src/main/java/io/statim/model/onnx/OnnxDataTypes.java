@@ -8,9 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Maps Statim's {@link DataType} to ONNX element types ({@code TensorProto.DataType} numbers, as ONNX
- * Runtime reports them) and back. {@code BYTES} is ONNX {@code STRING}, {@code FP16} is
- * {@code FLOAT16}, {@code BF16} is {@code BFLOAT16}. Immutable; safe for any thread.
+ * Maps Statim's {@link DataType} to ONNX element types and back. The numbers are those of ONNX's
+ * {@code TensorProto.DataType}, which ONNX Runtime's C API ({@code ONNXTensorElementDataType}) shares;
+ * ONNX Runtime Java's {@code OnnxTensorType.value} numbers differently, so match that by name.
+ * {@code BYTES} is ONNX {@code STRING}, {@code FP16} is {@code FLOAT16}, {@code BF16} is
+ * {@code BFLOAT16}. Immutable; safe for any thread.
  */
 public final class OnnxDataTypes {
     private static final Map<DataType, TensorProto.DataType> TO_ONNX = new EnumMap<>(DataType.class);

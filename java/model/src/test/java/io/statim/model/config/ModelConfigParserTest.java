@@ -2,6 +2,7 @@ package io.statim.model.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 class ModelConfigParserTest {
     /** One input and one output on line 1, so that a field appended after a newline is on line 2. */
@@ -53,7 +55,7 @@ class ModelConfigParserTest {
                 List.of(new TensorConfig("OUTPUT0", DataType.FP16, Shape.of(2, 8), Shape.of(16), false)),
                 List.of(new InstanceGroup("gpu", 2, InstanceGroup.Kind.KIND_GPU, List.of(0, 1))),
                 Map.of("intra_op_thread_count", "4"),
-                new VersionPolicy.Specific(new java.util.TreeSet<>(List.of(1L, 3L))),
+                new VersionPolicy.Specific(new TreeSet<>(List.of(1L, 3L))),
                 "net.onnx"));
     }
 
@@ -77,7 +79,7 @@ class ModelConfigParserTest {
         ModelConfig config = parseWithIo("instance_group [ { kind: KIND_CPU }, { count: 3 kind: KIND_CPU } ]");
 
         assertThat(config.instanceGroups()).extracting(InstanceGroup::name, InstanceGroup::count)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("m_0", 1), org.assertj.core.groups.Tuple.tuple("m_1", 3));
+                .containsExactly(tuple("m_0", 1), tuple("m_1", 3));
     }
 
     @Test
@@ -131,11 +133,11 @@ class ModelConfigParserTest {
     }
 
     @Test
-    void rejectsLabelFilenameInAnOutput() {
-        assertThatThrownBy(() -> parse(
+    void acceptsLabelFilenameInAnOutputAsTritonsOnnxExamplesHaveIt() {
+        ModelConfig config = parse(
                 "input { name: \"X\" data_type: TYPE_FP32 dims: [ 4 ] }\n"
-                        + "output {\n name: \"Y\"\n data_type: TYPE_FP32\n dims: [ 4 ]\n label_filename: \"labels.txt\"\n}"))
-                .hasMessage("config.pbtxt:6: field 'output.label_filename' is not supported by Statim");
+                        + "output {\n name: \"Y\"\n data_type: TYPE_FP32\n dims: [ 4 ]\n label_filename: \"labels.txt\"\n}");
+        assertThat(config.output("Y")).isNotNull();
     }
 
     @Test
@@ -264,9 +266,15 @@ class ModelConfigParserTest {
     }
 
     @Test
-    void rejectsFormatOtherThanNone() {
-        assertThatThrownBy(() -> parse("input { name: \"X\" data_type: TYPE_FP32 dims: [ 3, 8, 8 ] format: FORMAT_NCHW }"))
-                .hasMessage("config.pbtxt:1: field 'input.format' is only supported as FORMAT_NONE, not FORMAT_NCHW");
+    void acceptsImageFormatHints() {
+        assertThat(parse("input { name: \"X\" data_type: TYPE_FP32 dims: [ 3, 8, 8 ] format: FORMAT_NCHW }\n"
+                + "output { name: \"Y\" data_type: TYPE_FP32 dims: [ 4 ] }").input("X")).isNotNull();
+    }
+
+    @Test
+    void rejectsAnUnknownFormat() {
+        assertThatThrownBy(() -> parse("input { name: \"X\" data_type: TYPE_FP32 dims: [ 3, 8, 8 ] format: FORMAT_XYZ }"))
+                .hasMessageContaining("field 'input.format' must be one of");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.statim.core.tensor.Shape;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +69,7 @@ class ModelConfigTest {
 
     @Test
     void copiesItsCollections() {
-        var inputs = new java.util.ArrayList<>(List.of(IN));
+        var inputs = new ArrayList<>(List.of(IN));
         ModelConfig config = new ModelConfig("m", "p", "b", 0, inputs, List.of(OUT), List.of(), Map.of(),
                 VersionPolicy.DEFAULT, "model.onnx");
         inputs.clear();
