@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * @param id                  the caller's request id, "" when none
  * @param inputs              the inputs, in request order
- * @param outputs             the outputs asked for, in request order; empty for all of the model's
+ * @param requestedOutputs    the outputs asked for, in request order; empty for all of the model's
  * @param binaryOutputDefault the request parameter {@code binary_data_output}: whether outputs that
  *                            say nothing themselves (or all, when none were asked for) are binary
  * @param parameters          the request-level {@code parameters}, values String, Long, Double or
@@ -29,7 +29,7 @@ import java.util.Objects;
 public record DecodedRequest(
         String id,
         List<Tensor> inputs,
-        List<RequestedOutput> outputs,
+        List<RequestedOutput> requestedOutputs,
         boolean binaryOutputDefault,
         Map<String, Object> parameters,
         long batchSize,
@@ -38,15 +38,15 @@ public record DecodedRequest(
     public DecodedRequest {
         Objects.requireNonNull(id, "id");
         inputs = List.copyOf(inputs);
-        outputs = List.copyOf(outputs);
+        requestedOutputs = List.copyOf(requestedOutputs);
         parameters = Map.copyOf(parameters);
         memory = List.copyOf(memory);
     }
 
-    /** The names of {@link #outputs()}, as {@code InferenceRequest} takes them. */
+    /** The names of {@link #requestedOutputs()}, as {@code InferenceRequest} takes them. */
     public List<String> outputNames() {
-        List<String> names = new ArrayList<>(outputs.size());
-        for (RequestedOutput output : outputs) {
+        List<String> names = new ArrayList<>(requestedOutputs.size());
+        for (RequestedOutput output : requestedOutputs) {
             names.add(output.name());
         }
         return names;
@@ -54,7 +54,7 @@ public record DecodedRequest(
 
     /** Whether the output of this name goes in the binary part of the response. */
     public boolean isBinaryOutput(String name) {
-        for (RequestedOutput output : outputs) {
+        for (RequestedOutput output : requestedOutputs) {
             if (output.name().equals(name)) {
                 return output.binary();
             }

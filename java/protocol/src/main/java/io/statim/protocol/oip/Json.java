@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.statim.core.status.Code;
+import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,7 +57,6 @@ final class Json {
 
     /** For I/O failures that cannot happen with in-memory streams. */
     static StatusException internal(IOException e) {
-        return new StatusException(new io.statim.core.status.Status(Code.INTERNAL, "JSON codec failed: "
-                + e.getClass().getSimpleName()), e);
+        return new StatusException(Status.internal("JSON codec failed: " + e.getClass().getSimpleName()), e);
     }
 }

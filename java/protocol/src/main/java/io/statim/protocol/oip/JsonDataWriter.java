@@ -3,6 +3,7 @@ package io.statim.protocol.oip;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
+import io.statim.core.tensor.DataType;
 import io.statim.core.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -26,78 +27,37 @@ final class JsonDataWriter {
     private CharBuffer chars;
 
     void write(JsonGenerator g, Tensor t) throws IOException {
-        MemorySegment seg = t.data();
-        long n = t.elementCount();
         g.writeStartArray();
-        switch (t.dataType()) {
-            case BOOL -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeBoolean(seg.get(TensorLayout.I8, i) != 0);
-                }
+        if (t.dataType() == DataType.BYTES) {
+            writeStrings(g, t);
+        } else {
+            MemorySegment seg = t.data();
+            DataType type = t.dataType();
+            long size = type.byteSize();
+            for (long i = 0, n = t.elementCount(); i < n; i++) {
+                writeElement(g, type, seg, i * size);
             }
-            case UINT8 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(Byte.toUnsignedInt(seg.get(TensorLayout.I8, i)));
-                }
-            }
-            case INT8 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.I8, i));
-                }
-            }
-            case UINT16 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(Short.toUnsignedInt(seg.get(TensorLayout.I16, 2 * i)));
-                }
-            }
-            case INT16 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.I16, 2 * i));
-                }
-            }
-            case UINT32 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(Integer.toUnsignedLong(seg.get(TensorLayout.I32, 4 * i)));
-                }
-            }
-            case INT32 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.I32, 4 * i));
-                }
-            }
-            case UINT64 -> {
-                for (long i = 0; i < n; i++) {
-                    writeUnsigned(g, seg.get(TensorLayout.I64, 8 * i));
-                }
-            }
-            case INT64 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.I64, 8 * i));
-                }
-            }
-            case FP16 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(Float.float16ToFloat(seg.get(TensorLayout.I16, 2 * i)));
-                }
-            }
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(HalfFloats.fromBf16(seg.get(TensorLayout.I16, 2 * i)));
-                }
-            }
-            case FP32 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.F32, 4 * i));
-                }
-            }
-            case FP64 -> {
-                for (long i = 0; i < n; i++) {
-                    g.writeNumber(seg.get(TensorLayout.F64, 8 * i));
-                }
-            }
-            case BYTES -> writeStrings(g, t);
         }
         g.writeEndArray();
+    }
+
+    private static void writeElement(JsonGenerator g, DataType type, MemorySegment seg, long at) throws IOException {
+        switch (type) {
+            case BOOL -> g.writeBoolean(seg.get(TensorLayout.I8, at) != 0);
+            case UINT8 -> g.writeNumber(Byte.toUnsignedInt(seg.get(TensorLayout.I8, at)));
+            case INT8 -> g.writeNumber(seg.get(TensorLayout.I8, at));
+            case UINT16 -> g.writeNumber(Short.toUnsignedInt(seg.get(TensorLayout.I16, at)));
+            case INT16 -> g.writeNumber(seg.get(TensorLayout.I16, at));
+            case UINT32 -> g.writeNumber(Integer.toUnsignedLong(seg.get(TensorLayout.I32, at)));
+            case INT32 -> g.writeNumber(seg.get(TensorLayout.I32, at));
+            case UINT64 -> writeUnsigned(g, seg.get(TensorLayout.I64, at));
+            case INT64 -> g.writeNumber(seg.get(TensorLayout.I64, at));
+            case FP16 -> g.writeNumber(Float.float16ToFloat(seg.get(TensorLayout.I16, at)));
+            case BF16 -> g.writeNumber(HalfFloats.fromBf16(seg.get(TensorLayout.I16, at)));
+            case FP32 -> g.writeNumber(seg.get(TensorLayout.F32, at));
+            case FP64 -> g.writeNumber(seg.get(TensorLayout.F64, at));
+            case BYTES -> throw new IllegalArgumentException("BYTES elements have no fixed size");
+        }
     }
 
     private static void writeUnsigned(JsonGenerator g, long v) throws IOException {

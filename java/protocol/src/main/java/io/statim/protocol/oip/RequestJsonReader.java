@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -96,7 +96,7 @@ final class RequestJsonReader {
 
     private Map<String, Object> readParameters(JsonToken token) throws IOException {
         expectObject(token, "the request's 'parameters'");
-        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> out = new HashMap<>(8);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             out.put(key, scalar(p.nextToken(), key));

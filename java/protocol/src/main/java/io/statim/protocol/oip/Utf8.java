@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Encodes UTF-16 chars as UTF-8 straight into a segment, without the intermediate {@code String} or
- * {@code byte[]} that {@code String.getBytes} would allocate. A lone surrogate, which a JSON
- * {@code \\uD800} escape can produce, becomes U+FFFD, as the JDK's encoder does.
+ * {@code byte[]} that {@code String.getBytes} would allocate. A lone surrogate, which a JSON escape
+ * can produce, becomes U+FFFD (where {@code String.getBytes} would write {@code '?'}).
  */
 final class Utf8 {
     private static final int REPLACEMENT_BYTES = 3;

@@ -46,6 +46,7 @@ import java.util.Set;
  * <p>Not thread-safe: one worker thread owns an instance (see {@link ModelInstance}).
  */
 public final class OnnxModelInstance implements ModelInstance {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModelInstance.class);
     private final ModelConfig config;
     private final long version;
     private final Device device;
@@ -93,7 +94,10 @@ public final class OnnxModelInstance implements ModelInstance {
                     pinned.put(name, OnnxTensor.createTensor(env, byteBuffer(buffer.segment()), shape, OnnxTypes.javaType(out.dataType())));
                 }
             }
-            result = session.run(inputs, wanted, pinned);
+            // ONNX Runtime takes each output either as requested (it allocates) or as pinned, not both.
+            Set<String> allocatedByOrt = new LinkedHashSet<>(wanted);
+            allocatedByOrt.removeAll(pinned.keySet());
+            result = session.run(inputs, allocatedByOrt, pinned);
             List<List<Tensor>> outputs = new ArrayList<>(batch.size());
             List<List<Releasable>> memory = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -117,6 +121,7 @@ public final class OnnxModelInstance implements ModelInstance {
             handedOver = true;
             return responses;
         } catch (OrtException e) {
+            LOG.debug("ONNX Runtime failed on model '{}': {}", config.name(), e.getCode());
             throw new StatusException(Code.INTERNAL, "ONNX Runtime failed on model '" + config.name() + "': " + e.getCode());
         } finally {
             for (OnnxTensor t : inputs.values()) {

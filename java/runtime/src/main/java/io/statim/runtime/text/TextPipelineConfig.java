@@ -27,14 +27,15 @@ import java.util.Locale;
  * typically {@code [1]}, so a request of n texts has shape {@code [n,1]}) and one FP32 output whose last
  * dimension is the embedding size ({@code [384]} for all-MiniLM-L6-v2). Each text gives one output row.
  *
- * <p>Agreement with langchain4j: its {@code OnnxBertBiEncoder} splits texts into windows of 510 tokens
- * plus [CLS] and [SEP] and averages them, but the tokenizer.json shipped with all-MiniLM-L6-v2 (also in
- * langchain4j's jar) declares a truncation of 128 tokens, which DJL applies first, so langchain4j in fact
- * embeds the first 126 word pieces of a long text. {@code max_sequence_length=128} with
- * {@code long_text=truncate} reproduces that (and is the length the model was trained on);
- * {@code max_sequence_length=512} with {@code long_text=chunk} reproduces langchain4j's windowing with a
- * tokenizer.json that declares no truncation. The pipeline ignores the truncation and padding declared
- * in tokenizer.json: this config alone decides.
+ * <p>Agreement with langchain4j: its {@code OnnxBertBiEncoder} is written to split a text into windows
+ * of 510 tokens plus [CLS] and [SEP] and average them weighted by token count ({@code long_text=chunk}
+ * implements that), but it tokenizes through DJL with the truncation that DJL takes from tokenizer.json
+ * (128 tokens in the all-MiniLM-L6-v2 one shipped in langchain4j's jar, 512 when the file declares
+ * none), so in practice it embeds only the first window of a long text. Hence {@code minilm} uses
+ * {@code max_sequence_length=128} with {@code long_text=truncate}: the same embeddings as langchain4j's
+ * AllMiniLmL6V2EmbeddingModel for texts of any length, and the length the model was trained on. The
+ * pipeline itself ignores the truncation and padding declared in tokenizer.json: this config alone
+ * decides.
  *
  * <p>Immutable; safe for any thread.
  *
@@ -113,11 +114,6 @@ public record TextPipelineConfig(
         }
     }
 
-    /** True when the config declares a text pipeline, that is, names a {@link #TOKENIZER}. */
-    public static boolean isTextPipeline(ModelConfig config) {
-        return config.parameters().containsKey(TOKENIZER);
-    }
-
     /**
      * Reads and validates the pipeline of a model.
      *
@@ -152,6 +148,10 @@ public record TextPipelineConfig(
         }
         TensorConfig input = config.inputs().getFirst();
         TensorConfig output = config.outputs().getFirst();
+        if (config.batching() && input.dims().elementCount() != 1) {
+            throw invalid(model + "input '" + input.name() + "' has dims " + input.dims()
+                    + "; with max_batch_size > 0 a text pipeline takes one text per row, dims [1]");
+        }
         int embeddingSize = embeddingSize(model, config, input, output);
         return new TextPipelineConfig(input.name(), output.name(), output.dims(), config.batching(), embeddingSize,
                 tokenizer, maxSequenceLength, longText, pooling, normalization);

@@ -94,7 +94,8 @@ final class WindowingTokenizer implements AutoCloseable {
     }
 
     /**
-     * Moves a window's end back so that it does not split a word, as langchain4j does; keeps it where it
+     * Moves a window's end back so that it does not split a word (langchain4j backs off over "##" word
+     * pieces; word ids say the same for WordPiece and also hold for other tokenizers); keeps it where it
      * is when the word alone fills the window.
      */
     private static int wordStart(long[] words, int from, int to) {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
@@ -59,7 +60,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new Http1Fallback());
     }
 
-    private ChannelHandler http2FrameCodec() {
+    private Http2FrameCodec http2FrameCodec() {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(maxConcurrentStreams)
                 .maxHeaderListSize(MAX_HEADER_BYTES);
