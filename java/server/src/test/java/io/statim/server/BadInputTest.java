@@ -3,6 +3,7 @@ package io.statim.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statim.core.tensor.DataType;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +20,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY_BYTES = 16 * 1024;
-    private static final int MAX_ELEMENTS = 100;
+    private static final int MAX_ELEMENTS = 150;
     private static ServerFixture fixture;
 
     @BeforeAll
     static void start() {
-        fixture = ServerFixture.start(c -> c.withLimits(MAX_BODY_BYTES, MAX_ELEMENTS, 64));
+        fixture = ServerFixture.start(c -> c.withLimits(MAX_BODY_BYTES, MAX_ELEMENTS, 64), DataType.FP32);
     }
 
     @AfterAll
@@ -67,7 +68,9 @@ class BadInputTest {
                 Arguments.of("unknown output", "simple",
                         Requests.simpleJson(1, false).replace("\"OUTPUT1\"", "\"OUTPUT7\""), 400, "OUTPUT7"),
                 Arguments.of("batch over max_batch_size", "simple", Requests.simpleJson(9, false), 400, "batch"),
-                Arguments.of("too many elements", "simple", Requests.simpleJson(7, false), 413, "elements"),
+                Arguments.of("too many elements", "identity_fp32",
+                        "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,151],\"datatype\":\"FP32\",\"data\":[" + "1,".repeat(150) + "1]}]}",
+                        413, "elements"),
                 Arguments.of("body over the limit", "simple",
                         Requests.simpleJson(1, false).replace("{\"id\"", "{\"pad\":\"" + "x".repeat(MAX_BODY_BYTES) + "\",\"id\""), 413,
                         "limit"));

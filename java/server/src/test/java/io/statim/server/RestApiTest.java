@@ -35,14 +35,22 @@ class RestApiTest {
         fixture.assertNoBuffersLeft();
     }
 
-    static Stream<Arguments> clients() {
-        return Stream.of(Arguments.of("HTTP/1.1", fixture.http1), Arguments.of("HTTP/2", fixture.http2));
+    /** Protocol names, not clients: JUnit closes AutoCloseable arguments (HttpClient is one) after each case. */
+    static Stream<String> clients() {
+        return Stream.of("HTTP/1.1", "HTTP/2");
+    }
+
+    private static HttpClient client(String protocol) {
+        return protocol.equals("HTTP/2") ? fixture.http2 : fixture.http1;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("clients")
-    void reportsLiveAndReady(String protocol, HttpClient client) {
-        assertThat(fixture.get(client, "/v2/health/live").statusCode()).isEqualTo(200);
+    void reportsLiveAndReady(String protocol) {
+        HttpClient client = client(protocol);
+        HttpResponse<String> live = fixture.get(client, "/v2/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.version()).isEqualTo(protocol.equals("HTTP/2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
         assertThat(fixture.get(client, "/v2/health/ready").statusCode()).isEqualTo(200);
         assertThat(fixture.get(client, "/v2/models/simple/ready").statusCode()).isEqualTo(200);
         assertThat(fixture.get(client, "/v2/models/simple/versions/1/ready").statusCode()).isEqualTo(200);
@@ -51,7 +59,8 @@ class RestApiTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("clients")
-    void describesTheServer(String protocol, HttpClient client) throws Exception {
+    void describesTheServer(String protocol) throws Exception {
+        HttpClient client = client(protocol);
         HttpResponse<String> r = fixture.get(client, "/v2");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * Sets up a cleartext connection for HTTP/1.1 with keep-alive, h2c with prior knowledge, and h2c by
@@ -85,16 +84,10 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
             ChannelPipeline p = ctx.pipeline();
-            String self = ctx.name();
-            p.addAfter(self, null, new HttpServerKeepAliveHandler());
+            p.addAfter(ctx.name(), null, new HttpServerKeepAliveHandler());
             p.addLast(new LimitedAggregator(maxBodyBytes), handler);
+            ctx.fireChannelRead(msg);
             p.remove(this);
-            try {
-                p.context(HttpServerKeepAliveHandler.class).fireChannelRead(msg);
-            } catch (RuntimeException e) {
-                ReferenceCountUtil.release(msg);
-                throw e;
-            }
         }
     }
 }
