@@ -15,7 +15,7 @@ command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghtt
 
 mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl bench -am install
 CP="$ROOT/bench/target/statim-bench-0.1.0-SNAPSHOT.jar:$ROOT/bench/target/lib/*"
-JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx2g)
+JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g)
 THREADS=$(nproc)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
