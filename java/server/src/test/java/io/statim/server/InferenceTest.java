@@ -42,19 +42,10 @@ class InferenceTest {
         fixture.assertNoBuffersLeft();
     }
 
-    /** Protocol names, not clients: JUnit closes AutoCloseable arguments (HttpClient is one) after each case. */
-    static Stream<String> clients() {
-        return Stream.of("HTTP/1.1", "HTTP/2");
-    }
-
-    private static HttpClient client(String protocol) {
-        return protocol.equals("HTTP/2") ? fixture.http2 : fixture.http1;
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("clients")
+    @MethodSource("io.statim.server.ServerFixture#protocols")
     void addsAndSubtractsWithSimpleOverJson(String protocol) throws Exception {
-        HttpClient client = client(protocol);
+        HttpClient client = fixture.client(protocol);
         HttpResponse<String> r = fixture.postJson(client, "/v2/models/simple/infer", Requests.simpleJson(2, false));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
@@ -69,9 +60,9 @@ class InferenceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("clients")
+    @MethodSource("io.statim.server.ServerFixture#protocols")
     void addsAndSubtractsOverTheBinaryExtension(String protocol) throws Exception {
-        HttpClient client = client(protocol);
+        HttpClient client = fixture.client(protocol);
         Requests.Binary request = Requests.simpleBinary(0, 0);
         HttpResponse<byte[]> r = fixture.postBinary(client, "/v2/models/simple/infer", request.body(), request.jsonLength());
         assertThat(r.statusCode()).isEqualTo(200);

@@ -35,19 +35,10 @@ class RestApiTest {
         fixture.assertNoBuffersLeft();
     }
 
-    /** Protocol names, not clients: JUnit closes AutoCloseable arguments (HttpClient is one) after each case. */
-    static Stream<String> clients() {
-        return Stream.of("HTTP/1.1", "HTTP/2");
-    }
-
-    private static HttpClient client(String protocol) {
-        return protocol.equals("HTTP/2") ? fixture.http2 : fixture.http1;
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("clients")
+    @MethodSource("io.statim.server.ServerFixture#protocols")
     void reportsLiveAndReady(String protocol) {
-        HttpClient client = client(protocol);
+        HttpClient client = fixture.client(protocol);
         HttpResponse<String> live = fixture.get(client, "/v2/health/live");
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.version()).isEqualTo(protocol.equals("HTTP/2") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
@@ -58,9 +49,9 @@ class RestApiTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("clients")
+    @MethodSource("io.statim.server.ServerFixture#protocols")
     void describesTheServer(String protocol) throws Exception {
-        HttpClient client = client(protocol);
+        HttpClient client = fixture.client(protocol);
         HttpResponse<String> r = fixture.get(client, "/v2");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
@@ -131,6 +122,14 @@ class RestApiTest {
         HttpResponse<String> r = fixture.postJson(fixture.http1, "/v2/repository/index", "{}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).toString()).contains("\"name\":\"simple\"").contains("\"state\":\"READY\"");
+    }
+
+    @Test
+    void listsOnlyReadyModelsWhenAsked() throws Exception {
+        HttpResponse<String> r = fixture.postJson(fixture.http1, "/v2/repository/index", "{\"ready\": true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body())).allSatisfy(m -> assertThat(m.get("state").asText()).isEqualTo("READY"));
+        assertThat(fixture.postJson(fixture.http1, "/v2/repository/index", "[1,").statusCode()).isEqualTo(400);
     }
 
     @Test

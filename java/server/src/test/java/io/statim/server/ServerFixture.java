@@ -64,6 +64,16 @@ final class ServerFixture implements AutoCloseable {
         ServerConfig edit(ServerConfig config);
     }
 
+    /** Protocol names for parameterized tests (not clients: JUnit closes AutoCloseable arguments). */
+    static java.util.stream.Stream<String> protocols() {
+        return java.util.stream.Stream.of("HTTP/1.1", "HTTP/2");
+    }
+
+    /** The client for a name of {@link #protocols()}. */
+    HttpClient client(String protocol) {
+        return protocol.equals("HTTP/2") ? http2 : http1;
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.httpPort() + path);
     }

@@ -20,7 +20,6 @@ import io.statim.runtime.InferenceRequest;
 import io.statim.scheduler.ModelControlMode;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.ServedModel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -120,8 +119,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
             case REPOSITORY_INDEX -> {
                 expect(method, HttpMethod.POST);
-                boolean readyOnly = request.content().toString(StandardCharsets.UTF_8).replace(" ", "").contains("\"ready\":true");
-                HttpReplies.json(ctx, ServerJson.index(ctx.alloc(), models.index(), readyOnly));
+                HttpReplies.json(ctx, ServerJson.index(ctx.alloc(), models.index(), ServerJson.readyOnly(request.content())));
             }
             case REPOSITORY_LOAD, REPOSITORY_UNLOAD -> {
                 expect(method, HttpMethod.POST);

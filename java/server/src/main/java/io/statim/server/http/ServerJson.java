@@ -2,6 +2,11 @@ package io.statim.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBufInputStream;
+import io.statim.core.status.Code;
+import io.statim.core.status.StatusException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -73,6 +78,36 @@ final class ServerJson {
             }
             g.writeEndArray();
         });
+    }
+
+    /**
+     * Reads the repository-index request body: {@code {"ready": true}} asks for ready models only;
+     * an empty body asks for all.
+     *
+     * @throws StatusException INVALID_ARGUMENT when the body is not a JSON object
+     */
+    static boolean readyOnly(ByteBuf body) {
+        if (body.readableBytes() == 0) {
+            return false;
+        }
+        try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new StatusException(Code.INVALID_ARGUMENT, "the repository index request must be a JSON object");
+            }
+            boolean ready = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("ready")) {
+                    ready = value == JsonToken.VALUE_TRUE;
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return ready;
+        } catch (IOException e) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "the repository index request is not valid JSON");
+        }
     }
 
     private static void duration(JsonGenerator g, String name, long count, long ns) throws IOException {
