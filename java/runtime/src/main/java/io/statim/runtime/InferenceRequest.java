@@ -23,6 +23,8 @@ public final class InferenceRequest {
     private final long batchSize;
     private final long arrivalNanos;
     private final ResponseListener listener;
+    private final int priority;
+    private final long timeoutNs;
     private final AtomicBoolean done = new AtomicBoolean();
 
     /**
@@ -37,6 +39,27 @@ public final class InferenceRequest {
      */
     public InferenceRequest(String id, String modelName, long modelVersion, List<Tensor> inputs,
             List<String> requestedOutputs, long batchSize, long arrivalNanos, ResponseListener listener) {
+        this(id, modelName, modelVersion, inputs, requestedOutputs, batchSize, arrivalNanos, listener, DEFAULT_PRIORITY, NO_TIMEOUT);
+    }
+
+    /**
+     * A request with a priority level and a timeout, as the OIP parameters {@code priority} and
+     * {@code timeout} (microseconds) or a gRPC deadline ask.
+     *
+     * @param priority  the priority level, 1 = highest; {@link #DEFAULT_PRIORITY} for the model's default
+     * @param timeoutNs how long the request may wait before it runs; {@link #NO_TIMEOUT} for the model's default
+     */
+    public InferenceRequest(String id, String modelName, long modelVersion, List<Tensor> inputs,
+            List<String> requestedOutputs, long batchSize, long arrivalNanos, ResponseListener listener, int priority,
+            long timeoutNs) {
+        if (priority < 0) {
+            throw new IllegalArgumentException("priority=" + priority + " must be >= 0");
+        }
+        if (timeoutNs < 0) {
+            throw new IllegalArgumentException("timeoutNs=" + timeoutNs + " must be >= 0");
+        }
+        this.priority = priority;
+        this.timeoutNs = timeoutNs;
         this.id = Objects.requireNonNull(id, "id");
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.modelVersion = modelVersion;
@@ -49,6 +72,20 @@ public final class InferenceRequest {
 
     /** The version that means "the newest version being served". */
     public static final long LATEST = -1;
+    /** The priority that means "the model's default priority level". */
+    public static final int DEFAULT_PRIORITY = 0;
+    /** The timeout that means "the model's default timeout". */
+    public static final long NO_TIMEOUT = 0;
+
+    /** The priority level asked for, or {@link #DEFAULT_PRIORITY}. */
+    public int priority() {
+        return priority;
+    }
+
+    /** The timeout asked for in nanoseconds, or {@link #NO_TIMEOUT}. */
+    public long timeoutNs() {
+        return timeoutNs;
+    }
 
     public String id() {
         return id;
@@ -104,6 +141,15 @@ public final class InferenceRequest {
         }
         listener.onResponse(response);
         return true;
+    }
+
+    /**
+     * Cancels the request because its caller went away (a closed connection, a cancelled gRPC call):
+     * it fails with CANCELLED now, and the scheduler drops it without running it if it has not
+     * started. Any thread; returns false when the request had already completed.
+     */
+    public boolean cancel() {
+        return fail(new Status(io.statim.core.status.Code.CANCELLED, "the request was cancelled by its caller"));
     }
 
     /** Fails the request; returns false when it had already completed. */

@@ -132,7 +132,7 @@ public final class DirectScheduler implements Scheduler {
             return;
         }
         long end = System.nanoTime();
-        statistics.recordExecution(rows, batch.size(), end - start);
+        statistics.recordExecution(rows, batch.size(), 0, end - start, 0);
         for (int i = 0; i < batch.size(); i++) {
             InferenceRequest r = batch.get(i);
             statistics.recordSuccess(end - r.arrivalNanos());
@@ -148,7 +148,8 @@ public final class DirectScheduler implements Scheduler {
     }
 
     private void fail(InferenceRequest request, Status status) {
-        statistics.recordFailure(System.nanoTime() - request.arrivalNanos());
+        statistics.recordFailure(status.code() == Code.UNAVAILABLE ? FailureReason.REJECTED : FailureReason.BACKEND,
+                System.nanoTime() - request.arrivalNanos());
         request.fail(status);
     }
 }

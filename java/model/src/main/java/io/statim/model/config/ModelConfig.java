@@ -37,7 +37,8 @@ public record ModelConfig(
         List<InstanceGroup> instanceGroups,
         Map<String, String> parameters,
         VersionPolicy versionPolicy,
-        String defaultModelFilename) {
+        String defaultModelFilename,
+        DynamicBatching dynamicBatching) {
 
     /** The model file name when the config names none. */
     public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
@@ -55,6 +56,18 @@ public record ModelConfig(
     }
 
     /** The input of that name, or {@code null}. */
+    /** A config without {@code dynamic_batching}. */
+    public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
+            List<TensorConfig> outputs, List<InstanceGroup> instanceGroups, Map<String, String> parameters,
+            VersionPolicy versionPolicy, String defaultModelFilename) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, parameters, versionPolicy, defaultModelFilename, null);
+    }
+
+    /** True when the config has a {@code dynamic_batching} section. */
+    public boolean dynamicBatchingEnabled() {
+        return dynamicBatching != null;
+    }
+
     public TensorConfig input(String inputName) {
         return find(inputs, inputName);
     }

@@ -21,14 +21,14 @@ import java.util.Set;
  * <p>Supported fields, with Triton's names: {@code name} (defaults to the directory name; must equal
  * it), {@code platform} ({@code onnxruntime_onnx}), {@code backend} ({@code onnxruntime}),
  * {@code max_batch_size}, {@code input}, {@code output}, {@code instance_group}, {@code parameters},
- * {@code version_policy}, {@code default_model_filename}, and {@code response_cache} with
- * {@code enable: false}.
+ * {@code version_policy}, {@code default_model_filename}, {@code dynamic_batching} (see
+ * {@link DynamicBatching}), and {@code response_cache} with {@code enable: false}.
  *
  * <p>Accepted and ignored with a warning, since they only affect startup or observability:
  * {@code model_warmup}, {@code metric_tags}, {@code cc_model_filenames}.
  *
  * <p>Every other field is an {@code INVALID_ARGUMENT} error naming the field and its line, never
- * dropped: among them {@code dynamic_batching}, {@code sequence_batching},
+ * dropped: among them {@code sequence_batching},
  * {@code ensemble_scheduling}, {@code optimization}, {@code model_transaction_policy},
  * {@code batch_input}, {@code batch_output}, {@code model_repository_agents}, {@code model_operations},
  * {@code runtime}, and {@code label_filename} in an output. Stateless; safe for any thread.
@@ -77,6 +77,10 @@ public final class ModelConfigParser {
                 d.defaultModelFilenameAt = f.location();
             })
             .bind("response_cache", (d, f) -> RESPONSE_CACHE.apply(f.asMessage(), d))
+            .bind("dynamic_batching", (d, f) -> {
+                d.dynamicBatching = f.asMessage();
+                d.dynamicBatchingAt = f.location();
+            })
             .ignore("model_warmup")
             .ignore("metric_tags")
             .ignore("cc_model_filenames");
@@ -141,6 +145,8 @@ public final class ModelConfigParser {
         VersionPolicy versionPolicy = VersionPolicy.DEFAULT;
         String defaultModelFilename = ModelConfig.DEFAULT_MODEL_FILENAME;
         PbLocation defaultModelFilenameAt;
+        PbMessage dynamicBatching;
+        PbLocation dynamicBatchingAt;
 
         Draft(PbLocation file) {
             this.file = file;
@@ -168,8 +174,10 @@ public final class ModelConfigParser {
             if (instanceGroups.isEmpty()) {
                 instanceGroups.add(new InstanceGroup(directoryName, 1, InstanceGroup.Kind.KIND_AUTO, List.of()));
             }
+            DynamicBatching batching = dynamicBatching == null ? null
+                    : DynamicBatchingBinder.bind(dynamicBatching, maxBatchSize, dynamicBatchingAt);
             return new ModelConfig(directoryName, platform, backend, maxBatchSize, in, out, instanceGroups,
-                    parameters, versionPolicy, defaultModelFilename);
+                    parameters, versionPolicy, defaultModelFilename, batching);
         }
 
         private List<TensorConfig> tensors(String kind, List<TensorBinder.Draft> drafts) {

@@ -107,7 +107,6 @@ class ModelConfigParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "dynamic_batching { }",
         "sequence_batching { }",
         "ensemble_scheduling { step [ ] }",
         "optimization { graph { level: 1 } }",

@@ -44,11 +44,19 @@ final class ServerJson {
                 duration(g, "success", s.successCount(), s.successNs());
                 duration(g, "fail", s.failCount(), s.failNs());
                 duration(g, "queue", s.queueCount(), s.queueNs());
-                duration(g, "compute_input", s.computeCount(), 0);
+                duration(g, "compute_input", s.computeCount(), s.computeInputNs());
                 duration(g, "compute_infer", s.computeCount(), s.computeInferNs());
-                duration(g, "compute_output", s.computeCount(), 0);
+                duration(g, "compute_output", s.computeCount(), s.computeOutputNs());
                 g.writeEndObject();
                 g.writeArrayFieldStart("batch_stats");
+                for (ModelStatistics.BatchStats b : s.batchStats()) {
+                    g.writeStartObject();
+                    g.writeNumberField("batch_size", b.batchSize());
+                    duration(g, "compute_input", b.count(), b.computeInputNs());
+                    duration(g, "compute_infer", b.count(), b.computeInferNs());
+                    duration(g, "compute_output", b.count(), b.computeOutputNs());
+                    g.writeEndObject();
+                }
                 g.writeEndArray();
                 g.writeEndObject();
             }
