@@ -1,6 +1,8 @@
 package io.statim.runtime;
 
 import io.statim.core.device.Releasable;
+import io.statim.core.status.Code;
+import io.statim.core.status.StatusException;
 import io.statim.core.tensor.Tensor;
 import java.util.List;
 
@@ -30,6 +32,27 @@ public record InferenceResponse(String modelName, long modelVersion, String id, 
             }
         }
         return null;
+    }
+
+    /**
+     * The outputs a request asked for, in the order it named them; all outputs, in response order,
+     * when it named none. Every protocol answers in this order.
+     *
+     * @throws StatusException INTERNAL when the response lacks an output that was asked for
+     */
+    public Tensor[] outputsInOrder(List<String> requested) {
+        if (requested.isEmpty()) {
+            return outputs.toArray(new Tensor[0]);
+        }
+        Tensor[] out = new Tensor[requested.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = output(requested.get(i));
+            if (out[i] == null) {
+                throw new StatusException(Code.INTERNAL, "model '" + modelName + "' did not produce the requested output '"
+                        + requested.get(i) + "'");
+            }
+        }
+        return out;
     }
 
     @Override

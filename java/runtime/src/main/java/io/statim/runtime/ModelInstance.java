@@ -20,6 +20,14 @@ public interface ModelInstance extends AutoCloseable {
      */
     List<InferenceResponse> execute(List<InferenceRequest> batch);
 
+    /**
+     * The phases of the last {@link #execute}, or {@code null} when the instance does not time them
+     * (then the whole execution counts as infer). Called by the worker thread right after execute.
+     */
+    default ExecutionPhases phases() {
+        return null;
+    }
+
     /** Frees the backend session. Called by the worker thread after its last execute. */
     @Override
     void close();

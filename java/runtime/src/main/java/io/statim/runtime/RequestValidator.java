@@ -68,6 +68,25 @@ public final class RequestValidator {
         return batch == -1 ? 1 : batch;
     }
 
+    /**
+     * Validates the names of the outputs a request asks for: each once, each an output of the model.
+     *
+     * @throws StatusException INVALID_ARGUMENT naming the output
+     */
+    public void validateOutputs(ModelConfig config, List<String> requested) {
+        for (int i = 0; i < requested.size(); i++) {
+            String name = requested.get(i);
+            for (int j = 0; j < i; j++) {
+                if (requested.get(j).equals(name)) {
+                    throw invalid("output '" + name + "' is requested more than once");
+                }
+            }
+            if (config.output(name) == null) {
+                throw invalid("model '" + config.name() + "' has no output '" + name + "'");
+            }
+        }
+    }
+
     private long checkShape(ModelConfig config, TensorConfig expected, Tensor t) {
         Shape shape = t.shape();
         Shape pattern = config.batching() ? expected.dims().withBatch(Shape.ANY) : expected.dims();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import io.statim.scheduler.batch.DynamicBatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ public final class ModelManager implements AutoCloseable {
     /**
      * Settings of the manager.
      *
-     * @param maxQueueSize       requests that may wait per model version before new ones are refused
+     * @param maxQueueSize       requests that may wait per priority level of a model version when its
+     *                           queue policy sets no max_queue_size
      * @param availableCores     cores shared by all instances, used for the default intra-op threads
      */
     public record Settings(int maxQueueSize, int availableCores) {
@@ -271,8 +273,8 @@ public final class ModelManager implements AutoCloseable {
             instances.forEach(ModelInstance::close);
             throw e;
         }
-        ModelStatistics statistics = new ModelStatistics();
-        return new ServedModel(config, version, new DirectScheduler(config.name(), version, instances, settings.maxQueueSize(), statistics),
-                statistics);
+        ModelStatistics statistics = new ModelStatistics(config.maxBatchSize());
+        return new ServedModel(config, version,
+                new DynamicBatcher(config, version, instances, settings.maxQueueSize(), statistics, NanoClock.SYSTEM), statistics);
     }
 }

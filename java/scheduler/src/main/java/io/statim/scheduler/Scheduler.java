@@ -17,6 +17,15 @@ public interface Scheduler extends AutoCloseable {
     /** Queues a request; a full queue or a closed scheduler fails it at once with UNAVAILABLE. */
     void submit(InferenceRequest request);
 
+    /**
+     * The caller of a submitted request went away (a closed connection, a cancelled call): the
+     * request fails with CANCELLED now and is dropped without running if it has not started. Any
+     * thread.
+     */
+    default void cancel(InferenceRequest request) {
+        request.cancel();
+    }
+
     /** Requests waiting to run. */
     int queuedRequests();
 

@@ -19,6 +19,7 @@ import io.statim.core.tensor.Shape;
 import io.statim.core.tensor.Tensor;
 import io.statim.model.config.ModelConfig;
 import io.statim.model.config.TensorConfig;
+import io.statim.runtime.ExecutionPhases;
 import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.InferenceResponse;
 import io.statim.runtime.ModelInstance;
@@ -52,6 +53,7 @@ public final class OnnxModelInstance implements ModelInstance {
     private final Device device;
     private final OrtSession session;
     private final OrtEnvironment env = OnnxSessions.environment();
+    private final ExecutionPhases phases = new ExecutionPhases();
 
     /** Takes ownership of {@code session}, whose signature was checked against {@code config}. */
     OnnxModelInstance(ModelConfig config, long version, Device device, OrtSession session) {
@@ -66,6 +68,7 @@ public final class OnnxModelInstance implements ModelInstance {
         if (!config.batching() && batch.size() != 1) {
             throw new StatusException(Code.INTERNAL, "model '" + config.name() + "' does not batch but got " + batch.size() + " requests");
         }
+        long start = System.nanoTime();
         long rows = 0;
         for (InferenceRequest r : batch) {
             rows += r.batchSize();
@@ -97,7 +100,9 @@ public final class OnnxModelInstance implements ModelInstance {
             // ONNX Runtime takes each output either as requested (it allocates) or as pinned, not both.
             Set<String> allocatedByOrt = new LinkedHashSet<>(wanted);
             allocatedByOrt.removeAll(pinned.keySet());
+            long inferStart = System.nanoTime();
             result = session.run(inputs, allocatedByOrt, pinned);
+            long inferEnd = System.nanoTime();
             List<List<Tensor>> outputs = new ArrayList<>(batch.size());
             List<List<Releasable>> memory = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -119,6 +124,7 @@ public final class OnnxModelInstance implements ModelInstance {
                 responses.add(new InferenceResponse(config.name(), version, r.id(), ordered(r, outputs.get(i)), memory.get(i)));
             }
             handedOver = true;
+            phases.set(inferStart - start, inferEnd - inferStart, System.nanoTime() - inferEnd);
             return responses;
         } catch (OrtException e) {
             LOG.debug("ONNX Runtime failed on model '{}': {}", config.name(), e.getCode());
@@ -142,6 +148,11 @@ public final class OnnxModelInstance implements ModelInstance {
                 r.release();
             }
         }
+    }
+
+    @Override
+    public ExecutionPhases phases() {
+        return phases;
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.statim.core.status.StatusException;
 import io.statim.core.tensor.DataType;
 import io.statim.core.tensor.Tensor;
 import io.statim.model.repository.ModelSource;
+import io.statim.runtime.ExecutionPhases;
 import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.InferenceResponse;
 import io.statim.runtime.InstanceSpec;
@@ -41,6 +42,7 @@ import java.util.Map;
  * counts and sizes, never a text or a token.
  */
 public final class TextEmbeddingInstance implements ModelInstance {
+    private final ExecutionPhases phases = new ExecutionPhases();
     private final String modelName;
     private final long version;
     private final TextPipelineConfig pipeline;
@@ -140,6 +142,7 @@ public final class TextEmbeddingInstance implements ModelInstance {
 
     /** One OUTPUT buffer holding an embedding per text; nothing else stays leased, also on failure. */
     private DeviceBuffer embed(List<String> texts) {
+        long start = System.nanoTime();
         TokenWindows windows = tokenize(texts);
         DeviceBuffer out = device.allocate((long) texts.size() * pipeline.embeddingSize() * Float.BYTES, MemoryUse.OUTPUT);
         try {
@@ -149,9 +152,12 @@ public final class TextEmbeddingInstance implements ModelInstance {
             }
             try (BatchTensors tensors = BatchTensors.create(OnnxSessions.environment(), device, windows, graph,
                     pipeline.embeddingSize())) {
+                long inferStart = System.nanoTime();
                 // The token embeddings land in the pinned buffer; the result holds nothing else.
                 session.run(tensors.inputs(), pinnedOutput(tensors)).close();
+                long inferEnd = System.nanoTime();
                 pooler.pool(tensors.tokenEmbeddingsData(), windows, out.segment());
+                phases.set(inferStart - start, inferEnd - inferStart, System.nanoTime() - inferEnd);
             }
             return out;
         } catch (OrtException e) {
@@ -164,6 +170,11 @@ public final class TextEmbeddingInstance implements ModelInstance {
             out.release();
             throw e instanceof StatusException se ? se : internal("embedding", e, e);
         }
+    }
+
+    @Override
+    public ExecutionPhases phases() {
+        return phases;
     }
 
     /** Only the pinned output is computed; the graph's other outputs (a pooler's) are skipped. */
