@@ -14,7 +14,9 @@ import java.util.List;
  *
  * <p>Order: level 1 first; within a level, requests that have not timed out in arrival order, then
  * those delayed by a DELAY timeout. A batch is a prefix of that order whose requests have the same
- * non-batch dimensions, up to {@code max_batch_size} rows. It is sent when it is full (or the next
+ * non-batch dimensions, up to {@code max_batch_size} rows; for text models the batch takes only texts
+ * of the oldest request's {@link LengthBuckets length bucket}, passing over the others, so that
+ * padding to the batch's longest text stays cheap. It is sent when it is full (or the next
  * request cannot join), when a prefix reaches a preferred size (the largest such prefix), or when its
  * oldest request has waited {@code max_queue_delay}; otherwise it waits for more.
  *
@@ -109,7 +111,7 @@ public final class BatchQueue {
         while (batch.size() > take) {
             batch.remove(batch.size() - 1);
         }
-        removeHead(take);
+        removeSent(batch);
         return true;
     }
 
@@ -139,9 +141,14 @@ public final class BatchQueue {
         }
     }
 
-    /** Collects the candidate prefix; returns true when it cannot grow (full, or the next request cannot join). */
+    /**
+     * Collects the candidate batch: a prefix of the order, except that with length buckets a request
+     * of another bucket is passed over instead of ending the batch. Returns true when it cannot grow
+     * (full, or the next request cannot join).
+     */
     private boolean collect(List<InferenceRequest> batch) {
         long rows = 0;
+        int bucket = -1;
         for (int level = 1; level <= policy.levels(); level++) {
             for (int pass = 0; pass < 2; pass++) {
                 ArrayDeque<InferenceRequest> q = pass == 0 ? fresh[level] : delayed[level];
@@ -152,8 +159,15 @@ public final class BatchQueue {
                         leave(level);
                         continue;
                     }
-                    if (!batch.isEmpty() && (!policy.merges() || rows + r.batchSize() > policy.maxRows() || !compatible(batch.get(0), r))) {
-                        return true;
+                    if (batch.isEmpty()) {
+                        bucket = policy.bucketsByLength() ? LengthBuckets.of(r) : -1;
+                    } else {
+                        if (!policy.merges() || rows + r.batchSize() > policy.maxRows() || !compatible(batch.get(0), r)) {
+                            return true;
+                        }
+                        if (bucket >= 0 && LengthBuckets.of(r) != bucket) {
+                            continue;
+                        }
                     }
                     batch.add(r);
                     rows += r.batchSize();
@@ -199,19 +213,30 @@ public final class BatchQueue {
         return false;
     }
 
-    /** Removes the first {@code count} requests of the order (the batch just sent). */
-    private void removeHead(int count) {
-        int left = count;
+    /** Removes the requests of the batch just sent, which are the first ones of the order met in it. */
+    private void removeSent(List<InferenceRequest> sent) {
+        int left = sent.size();
         for (int level = 1; level <= policy.levels() && left > 0; level++) {
             for (int pass = 0; pass < 2 && left > 0; pass++) {
                 ArrayDeque<InferenceRequest> q = pass == 0 ? fresh[level] : delayed[level];
-                while (left > 0 && !q.isEmpty()) {
-                    q.pollFirst();
-                    leave(level);
-                    left--;
+                for (Iterator<InferenceRequest> it = q.iterator(); it.hasNext() && left > 0; ) {
+                    if (containsIdentical(sent, it.next())) {
+                        it.remove();
+                        leave(level);
+                        left--;
+                    }
                 }
             }
         }
+    }
+
+    private static boolean containsIdentical(List<InferenceRequest> list, InferenceRequest r) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == r) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void leave(int level) {

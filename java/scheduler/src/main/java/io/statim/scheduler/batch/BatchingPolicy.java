@@ -25,6 +25,7 @@ public final class BatchingPolicy {
     private final int defaultLevel;
     private final QueuePolicy[] policies;
     private final int[] capacities;
+    private final boolean bucketsByLength;
 
     /**
      * @param serverQueueCap the most requests one level may hold when its policy sets no
@@ -39,6 +40,9 @@ public final class BatchingPolicy {
         this.preserveOrdering = batching != null && batching.preserveOrdering();
         this.levels = batching == null ? 1 : batching.levels();
         this.defaultLevel = batching == null || batching.priorityLevels() == 0 ? 1 : batching.defaultPriorityLevel();
+        this.bucketsByLength = merges && config.inputs().size() == 1
+                && config.inputs().get(0).dataType() == io.statim.core.tensor.DataType.BYTES
+                && Boolean.parseBoolean(config.parameter(LENGTH_BUCKETS_PARAMETER, "true"));
         this.policies = new QueuePolicy[levels + 1];
         this.capacities = new int[levels + 1];
         for (int level = 1; level <= levels; level++) {
@@ -46,6 +50,17 @@ public final class BatchingPolicy {
             int own = policies[level].maxQueueSize();
             capacities[level] = own > 0 ? Math.min(own, serverQueueCap) : serverQueueCap;
         }
+    }
+
+    /**
+     * The model parameter that turns length buckets off ({@code "false"}) for a model whose one input
+     * is BYTES text; they are on by default for such models.
+     */
+    public static final String LENGTH_BUCKETS_PARAMETER = "batch_by_length_bucket";
+
+    /** True when text requests are batched only with texts of their {@link LengthBuckets length bucket}. */
+    public boolean bucketsByLength() {
+        return bucketsByLength;
     }
 
     /** True when requests are merged into batches. */

@@ -179,6 +179,43 @@ class BatchQueueTest {
         assertThat(admission.held()).isZero();
     }
 
+    private static InferenceRequest text(String id, String value, long arrival) {
+        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.lang.foreign.MemorySegment data = java.lang.foreign.Arena.ofAuto().allocate(4 + bytes.length);
+        io.statim.core.tensor.Tensor.writeBytesElements(List.of(bytes), data);
+        io.statim.core.tensor.Tensor t = new io.statim.core.tensor.Tensor("TEXT", io.statim.core.tensor.DataType.BYTES,
+                io.statim.core.tensor.Shape.of(1, 1), data);
+        return new InferenceRequest(id, "m", 1, List.of(t), List.of(), 1, arrival, new TestRequests.Outcome());
+    }
+
+    private static ModelConfig textConfig(String extra) {
+        return io.statim.model.config.ModelConfigParser.parse("max_batch_size: 8\n"
+                + "input { name: \"TEXT\" data_type: TYPE_STRING dims: [ 1 ] }\n"
+                + "output { name: \"Y\" data_type: TYPE_FP32 dims: [ 4 ] }\n" + extra + "dynamic_batching { }", "config.pbtxt", "m");
+    }
+
+    @Test
+    void batchesTextsOfTheOldestRequestsLengthBucketAndPassesOverOthers() {
+        BatchQueue q = start(textConfig(""));
+        admit(q, text("short1", "Diffuse hepatic steatosis.", 0));
+        admit(q, text("long", "x".repeat(600), 1));
+        admit(q, text("short2", "Normal alignment of the spine.", 2));
+        assertThat(q.poll(5, batch)).isTrue();
+        assertThat(ids()).containsExactly("short1", "short2");
+        assertThat(q.poll(5, batch)).isTrue();
+        assertThat(ids()).containsExactly("long");
+        assertThat(admission.held()).isZero();
+    }
+
+    @Test
+    void mixesTextLengthsWhenLengthBucketsAreTurnedOff() {
+        BatchQueue q = start(textConfig("parameters { key: \"batch_by_length_bucket\" value: { string_value: \"false\" } }\n"));
+        admit(q, text("short1", "Diffuse hepatic steatosis.", 0));
+        admit(q, text("long", "x".repeat(600), 1));
+        assertThat(q.poll(5, batch)).isTrue();
+        assertThat(ids()).containsExactly("short1", "long");
+    }
+
     @Test
     void refusesARequestWhenItsLevelIsFull() {
         BatchQueue q = start(config(8, "dynamic_batching { default_queue_policy { max_queue_size: 2 } }"));
