@@ -10,8 +10,8 @@ import java.util.List;
  * @param modelRepository   the Triton-layout model repository; {@code null} for the embedded default one
  * @param httpAddress       address the HTTP port binds to
  * @param httpPort          OIP REST over HTTP/1.1 and h2c; 0 picks a free port
- * @param grpcPort          reserved for gRPC (not served by this build)
- * @param metricsPort       reserved for Prometheus metrics (not served by this build)
+ * @param grpcPort          gRPC ({@code inference.GRPCInferenceService}, {@code grpc.health.v1}), bound to {@code httpAddress}; 0 picks a free port
+ * @param metricsPort       Prometheus text format at {@code GET /metrics}, bound to {@code httpAddress}; 0 picks a free port
  * @param controlMode       who decides which models load
  * @param loadModels        models to load at start in EXPLICIT mode ({@code *} = all)
  * @param maxBodyBytes      largest request body accepted; larger ones get 413
@@ -58,9 +58,14 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         }
     }
 
-    /** Defaults for everything, on the given ports (0 = any free port), for tests and embedding. */
+    /**
+     * Defaults for everything, on the given HTTP port, for tests and embedding. With 0 the gRPC and
+     * metrics ports are picked free too, so that servers started side by side do not collide.
+     */
     public static ServerConfig defaults(Path modelRepository, int httpPort) {
-        return new ServerConfig(modelRepository, "0.0.0.0", httpPort, DEFAULT_GRPC_PORT, DEFAULT_METRICS_PORT, ModelControlMode.NONE,
+        int grpcPort = httpPort == 0 ? 0 : DEFAULT_GRPC_PORT;
+        int metricsPort = httpPort == 0 ? 0 : DEFAULT_METRICS_PORT;
+        return new ServerConfig(modelRepository, "0.0.0.0", httpPort, grpcPort, metricsPort, ModelControlMode.NONE,
                 List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS);
     }

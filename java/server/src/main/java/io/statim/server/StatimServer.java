@@ -2,14 +2,19 @@ package io.statim.server;
 
 import io.statim.core.device.HostDevice;
 import io.statim.model.repository.ModelRepository;
+import io.statim.protocol.ModelControl;
+import io.statim.protocol.ServerInfo;
+import io.statim.protocol.grpc.GrpcInferenceService;
 import io.statim.protocol.oip.OipRequestDecoder;
 import io.statim.protocol.oip.OipResponseEncoder;
 import io.statim.runtime.RequestValidator;
 import io.statim.runtime.onnx.OnnxRuntimeBackend;
 import io.statim.scheduler.ModelControlMode;
 import io.statim.scheduler.ModelManager;
+import io.statim.server.grpc.GrpcServer;
 import io.statim.server.http.HttpServer;
 import io.statim.server.http.OipHttpHandler;
+import io.statim.server.metrics.MetricsServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -18,30 +23,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Statim process: the host device, the models of one repository, and the HTTP front end.
+ * One Statim process: the host device, the models of one repository, the HTTP and gRPC front ends
+ * and the Prometheus metrics port.
  * {@link #start} returns once the models asked for have loaded (or failed, recorded in the
- * repository index) and the port is bound; {@link #close} stops everything in reverse order.
+ * repository index) and the ports are bound; {@link #close} stops everything in reverse order.
  */
 public final class StatimServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatimServer.class);
     /** The version reported by {@code GET /v2}. */
     public static final String VERSION = "0.1.0";
+    /** The protocol extensions served, reported by the server-metadata calls of REST and gRPC. */
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "statistics", "model_repository", "model_configuration");
 
     private final HostDevice device;
     private final ModelManager models;
     private final ExecutorService control;
     private final HttpServer http;
+    private final MetricsServer metrics;
+    private final GrpcServer grpc;
     private final Path repository;
 
-    private StatimServer(HostDevice device, ModelManager models, ExecutorService control, HttpServer http, Path repository) {
+    private StatimServer(HostDevice device, ModelManager models, ExecutorService control, HttpServer http, MetricsServer metrics,
+            GrpcServer grpc, Path repository) {
         this.device = device;
         this.models = models;
         this.control = control;
         this.http = http;
+        this.metrics = metrics;
+        this.grpc = grpc;
         this.repository = repository;
     }
 
-    /** Starts a server; throws when the port cannot be bound. */
+    /** Starts a server; throws when a port cannot be bound. */
     public static StatimServer start(ServerConfig config) throws InterruptedException {
         Path repository = config.modelRepository() != null ? config.modelRepository() : DefaultRepository.materialize(DefaultRepository.cacheDir());
         HostDevice device = new HostDevice();
@@ -53,12 +66,31 @@ public final class StatimServer implements AutoCloseable {
             if (!failed.isEmpty()) {
                 LOG.warn("models that failed to load: {} (see GET /v2/repository/index)", failed);
             }
-            OipHttpHandler handler = new OipHttpHandler(models, device, new OipRequestDecoder(new RequestValidator(config.maxTensorElements())),
-                    new OipResponseEncoder(), config.controlMode(), control, VERSION);
+            RequestValidator validator = new RequestValidator(config.maxTensorElements());
+            ModelControl modelControl = new ModelControl(models, config.controlMode(), control);
+            ServerInfo info = new ServerInfo("statim", VERSION, EXTENSIONS);
+            OipHttpHandler handler = new OipHttpHandler(models, device, new OipRequestDecoder(validator), new OipResponseEncoder(),
+                    modelControl, info);
             HttpServer http = HttpServer.start(config.httpAddress(), config.httpPort(), config.httpThreads(), handler,
                     (int) config.maxBodyBytes(), config.maxConcurrentStreams());
+            MetricsServer metrics;
+            GrpcServer grpc;
+            try {
+                metrics = MetricsServer.start(config.httpAddress(), config.metricsPort(), models, List.of(device));
+            } catch (InterruptedException | RuntimeException e) {
+                http.close();
+                throw e;
+            }
+            try {
+                grpc = GrpcServer.start(config, new GrpcInferenceService(models, validator, modelControl, info),
+                        models::allReady, modelControl);
+            } catch (RuntimeException e) {
+                http.close();
+                metrics.close();
+                throw e;
+            }
             LOG.info("Statim {} serving repository {}", VERSION, repository);
-            return new StatimServer(device, models, control, http, repository);
+            return new StatimServer(device, models, control, http, metrics, grpc, repository);
         } catch (InterruptedException | RuntimeException e) {
             models.close();
             control.shutdownNow();
@@ -80,6 +112,16 @@ public final class StatimServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The gRPC port bound. */
+    public int grpcPort() {
+        return grpc.port();
+    }
+
+    /** The metrics port bound. */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
     /** The repository being served. */
     public Path repository() {
         return repository;
@@ -97,7 +139,9 @@ public final class StatimServer implements AutoCloseable {
 
     @Override
     public void close() {
+        grpc.close();
         http.close();
+        metrics.close();
         models.close();
         control.shutdownNow();
         device.close();

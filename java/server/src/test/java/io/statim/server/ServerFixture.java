@@ -78,8 +78,17 @@ final class ServerFixture implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.httpPort() + path);
     }
 
+    /** A URI of the metrics port. */
+    URI metricsUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.metricsPort() + path);
+    }
+
     HttpResponse<String> get(HttpClient client, String path) {
-        return send(client, HttpRequest.newBuilder(uri(path)).GET().build());
+        return get(client, uri(path));
+    }
+
+    HttpResponse<String> get(HttpClient client, URI uri) {
+        return send(client, HttpRequest.newBuilder(uri).GET().build());
     }
 
     HttpResponse<String> postJson(HttpClient client, String path, String json) {

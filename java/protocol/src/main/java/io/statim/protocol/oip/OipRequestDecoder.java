@@ -147,19 +147,15 @@ public final class OipRequestDecoder {
         return b;
     }
 
-    private static List<RequestedOutput> resolveOutputs(List<RequestJsonReader.PendingOutput> pending, boolean binaryDefault,
+    private List<RequestedOutput> resolveOutputs(List<RequestJsonReader.PendingOutput> pending, boolean binaryDefault,
             ModelConfig config) {
+        List<String> names = new ArrayList<>(pending.size());
+        for (RequestJsonReader.PendingOutput out : pending) {
+            names.add(out.name());
+        }
+        validator.validateOutputs(config, names);
         List<RequestedOutput> outputs = new ArrayList<>(pending.size());
-        for (int i = 0; i < pending.size(); i++) {
-            RequestJsonReader.PendingOutput out = pending.get(i);
-            for (int j = 0; j < i; j++) {
-                if (pending.get(j).name().equals(out.name())) {
-                    throw invalid("output '" + out.name() + "' is requested more than once");
-                }
-            }
-            if (config.output(out.name()) == null) {
-                throw invalid("model '" + config.name() + "' has no output '" + out.name() + "'");
-            }
+        for (RequestJsonReader.PendingOutput out : pending) {
             outputs.add(new RequestedOutput(out.name(), out.binary() != null ? out.binary() : binaryDefault));
         }
         return outputs;

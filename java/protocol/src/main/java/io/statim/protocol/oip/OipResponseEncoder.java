@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.statim.core.status.Code;
-import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import io.statim.core.tensor.Tensor;
 import io.statim.runtime.InferenceResponse;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * Encodes an inference response as an Open Inference Protocol (KServe v2) REST body with Triton's
@@ -41,7 +39,7 @@ public final class OipResponseEncoder {
      *     malformed BYTES, RESOURCE_EXHAUSTED when the body would pass 2 GiB; nothing is leaked
      */
     public EncodedResponse encode(InferenceResponse response, DecodedRequest request, ByteBufAllocator alloc) {
-        Tensor[] outputs = outputsInOrder(response, request);
+        Tensor[] outputs = response.outputsInOrder(request.outputNames());
         boolean[] binary = new boolean[outputs.length];
         boolean anyBinary = false;
         long binaryBytes = 0;
@@ -115,22 +113,5 @@ public final class OipResponseEncoder {
             g.writeEndArray();
             g.writeEndObject();
         }
-    }
-
-    private static Tensor[] outputsInOrder(InferenceResponse response, DecodedRequest request) {
-        List<RequestedOutput> requested = request.requestedOutputs();
-        if (requested.isEmpty()) {
-            return response.outputs().toArray(new Tensor[0]);
-        }
-        Tensor[] out = new Tensor[requested.size()];
-        for (int i = 0; i < out.length; i++) {
-            String name = requested.get(i).name();
-            out[i] = response.output(name);
-            if (out[i] == null) {
-                throw new StatusException(Status.internal("model '" + response.modelName() + "' did not produce the requested output '"
-                        + name + "'"));
-            }
-        }
-        return out;
     }
 }

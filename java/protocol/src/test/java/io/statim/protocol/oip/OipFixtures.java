@@ -21,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Models, request bodies and response readers shared by the protocol's tests. */
-final class OipFixtures {
+public final class OipFixtures {
     private OipFixtures() {
     }
 
     /** Triton's "simple" example: two INT32 [16] inputs and outputs, batching up to 8. */
-    static final ModelConfig SIMPLE = ModelConfigParser.parse("""
+    public static final ModelConfig SIMPLE = ModelConfigParser.parse("""
             name: "simple"
             max_batch_size: 8
             input [

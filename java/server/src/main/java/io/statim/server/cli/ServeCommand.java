@@ -23,10 +23,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "" + ServerConfig.DEFAULT_HTTP_PORT, description = "OIP REST over HTTP/1.1 and h2c (default: ${DEFAULT-VALUE})")
     int httpPort;
 
-    @Option(names = "--grpc-port", defaultValue = "" + ServerConfig.DEFAULT_GRPC_PORT, description = "gRPC port (reserved; not served by this build)")
+    @Option(names = "--grpc-port", defaultValue = "" + ServerConfig.DEFAULT_GRPC_PORT, description = "gRPC: inference.GRPCInferenceService and grpc.health.v1 (default: ${DEFAULT-VALUE})")
     int grpcPort;
 
-    @Option(names = "--metrics-port", defaultValue = "" + ServerConfig.DEFAULT_METRICS_PORT, description = "Prometheus port (reserved; not served by this build)")
+    @Option(names = "--metrics-port", defaultValue = "" + ServerConfig.DEFAULT_METRICS_PORT, description = "Prometheus metrics at GET /metrics (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
     @Option(names = "--model-control-mode", defaultValue = "none", description = "none (load all) or explicit (--load-model and the repository API)")

@@ -10,31 +10,48 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.statim.core.status.Code;
 import io.statim.core.status.Status;
 import io.statim.protocol.oip.OipJson;
 
 /**
- * Builds and writes the HTTP responses of the OIP REST API: JSON bodies, the binary-extension
- * header, and {@code {"error": "..."}} bodies whose status comes from the one Status table.
- * Called on the connection's event loop.
+ * Builds and writes the HTTP responses of the OIP REST API (and of the metrics port): JSON bodies,
+ * the binary-extension header, text bodies, and {@code {"error": "..."}} bodies whose status comes
+ * from the one Status table. Called on the connection's event loop; each method takes ownership of
+ * the body it is given.
  */
-final class HttpReplies {
+public final class HttpReplies {
     /** Triton's header giving the length of the JSON part of a binary-extension body. */
     static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
+    /** Seconds a client should wait before retrying a request that the server shed (503). */
+    static final int RETRY_AFTER_SECONDS = 1;
 
     private HttpReplies() {
     }
 
     /** Writes a JSON (or JSON + binary, when {@code jsonLength >= 0}) body; takes ownership of {@code body}. */
     static void write(ChannelHandlerContext ctx, HttpResponseStatus status, ByteBuf body, int jsonLength) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        FullHttpResponse response = response(status, body,
+                jsonLength >= 0 ? HttpHeaderValues.APPLICATION_OCTET_STREAM : HttpHeaderValues.APPLICATION_JSON);
         if (jsonLength >= 0) {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
             response.headers().setInt(INFERENCE_HEADER_CONTENT_LENGTH, jsonLength);
-        } else {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
+        send(ctx, response);
+    }
+
+    /** Writes a body of the given content type with status 200. */
+    public static void text(ChannelHandlerContext ctx, CharSequence contentType, ByteBuf body) {
+        send(ctx, response(HttpResponseStatus.OK, body, contentType));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body, CharSequence contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response) {
         ctx.writeAndFlush(response).addListener(f -> HttpConnections.requestDone(ctx));
     }
 
@@ -48,9 +65,18 @@ final class HttpReplies {
         write(ctx, status, Unpooled.EMPTY_BUFFER, -1);
     }
 
-    /** Writes {@code {"error": message}} with the HTTP status of the status's code. */
-    static void error(ChannelHandlerContext ctx, Status status) {
-        write(ctx, HttpResponseStatus.valueOf(status.code().httpStatus()), OipJson.error(ctx.alloc(), status.message()), -1);
+    /**
+     * Writes {@code {"error": message}} with the HTTP status of the status's code. A shed request
+     * (UNAVAILABLE, 503) also carries {@code Retry-After}, so clients and proxies back off briefly
+     * instead of retrying at once.
+     */
+    public static void error(ChannelHandlerContext ctx, Status status) {
+        FullHttpResponse response = response(HttpResponseStatus.valueOf(status.code().httpStatus()),
+                OipJson.error(ctx.alloc(), status.message()), HttpHeaderValues.APPLICATION_JSON);
+        if (status.code() == Code.UNAVAILABLE) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        send(ctx, response);
     }
 
     /** The allocator for response bodies. */

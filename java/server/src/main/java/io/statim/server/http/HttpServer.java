@@ -8,18 +8,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.statim.server.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Netty server of the REST API: native epoll where the platform has it, NIO elsewhere.
+ * The Netty server of the REST API, on the platform's {@link NettyTransport}.
  * {@link #start} binds, {@link #close} stops accepting and closes every connection.
  */
 public final class HttpServer implements AutoCloseable {
@@ -42,9 +38,8 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String address, int port, int threads, ChannelHandler handler, int maxBodyBytes,
             int maxConcurrentStreams) throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        IoHandlerFactory io = NettyTransport.ioHandlerFactory();
+        Class<? extends ServerChannel> channelType = NettyTransport.serverChannel();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads, io);
         try {
@@ -55,7 +50,7 @@ public final class HttpServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpChannelInitializer(handler, maxBodyBytes, maxConcurrentStreams))
                     .bind(new InetSocketAddress(address, port)).sync().channel();
-            LOG.info("HTTP/1.1 and h2c on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
+            LOG.info("HTTP/1.1 and h2c on {} ({})", channel.localAddress(), NettyTransport.name());
             return new HttpServer(boss, workers, channel);
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);

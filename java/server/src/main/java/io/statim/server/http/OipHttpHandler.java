@@ -11,18 +11,18 @@ import io.statim.core.device.Device;
 import io.statim.core.status.Code;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
+import io.statim.protocol.ModelControl;
+import io.statim.protocol.SchedulingParameters;
+import io.statim.protocol.ServedVersions;
+import io.statim.protocol.ServerInfo;
 import io.statim.protocol.oip.DecodedRequest;
 import io.statim.protocol.oip.OipJson;
 import io.statim.protocol.oip.OipRequestDecoder;
 import io.statim.protocol.oip.OipResponseEncoder;
-import io.statim.protocol.oip.RequestedOutput;
 import io.statim.runtime.InferenceRequest;
-import io.statim.scheduler.ModelControlMode;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.ServedModel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,33 +30,31 @@ import org.slf4j.LoggerFactory;
  * The Open Inference Protocol's REST API over HTTP/1.1 and HTTP/2 streams: health, metadata,
  * config, statistics, repository control and inference. Shared by all connections; runs on their
  * event loops and never blocks them: inference is handed to the model's scheduler, model loads to
- * the control executor.
+ * the control executor ({@link ModelControl}). Request parameters {@code priority} and {@code timeout}
+ * are read as every protocol reads them ({@link SchedulingParameters}).
  */
 @ChannelHandler.Sharable
 public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(OipHttpHandler.class);
-    private static final List<String> EXTENSIONS = List.of("binary_tensor_data", "statistics", "model_repository", "model_configuration");
 
     private final ModelManager models;
     private final Device device;
     private final OipRequestDecoder decoder;
     private final OipResponseEncoder encoder;
-    private final ModelControlMode controlMode;
-    private final Executor control;
-    private final String version;
+    private final ModelControl control;
+    private final ServerInfo info;
 
     /**
-     * @param control runs model loads and unloads, which block
+     * @param control runs model loads and unloads, which block, off the event loop
      */
     public OipHttpHandler(ModelManager models, Device device, OipRequestDecoder decoder, OipResponseEncoder encoder,
-            ModelControlMode controlMode, Executor control, String version) {
+            ModelControl control, ServerInfo info) {
         this.models = models;
         this.device = device;
         this.decoder = decoder;
         this.encoder = encoder;
-        this.controlMode = controlMode;
         this.control = control;
-        this.version = version;
+        this.info = info;
     }
 
     @Override
@@ -82,7 +80,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         switch (route.kind()) {
             case SERVER_METADATA -> {
                 expect(method, HttpMethod.GET);
-                HttpReplies.json(ctx, OipJson.serverMetadata(ctx.alloc(), "statim", version, EXTENSIONS));
+                HttpReplies.json(ctx, OipJson.serverMetadata(ctx.alloc(), info.name(), info.version(), info.extensions()));
             }
             case HEALTH_LIVE -> {
                 expect(method, HttpMethod.GET);
@@ -99,7 +97,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             case MODEL_METADATA -> {
                 expect(method, HttpMethod.GET);
                 ServedModel served = models.resolve(route.model(), route.version());
-                HttpReplies.json(ctx, OipJson.modelMetadata(ctx.alloc(), served.config(), versions(route.model())));
+                HttpReplies.json(ctx, OipJson.modelMetadata(ctx.alloc(), served.config(), ServedVersions.numbers(models, route.model())));
             }
             case MODEL_CONFIG -> {
                 expect(method, HttpMethod.GET);
@@ -107,7 +105,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
             case MODEL_STATS -> {
                 expect(method, HttpMethod.GET);
-                HttpReplies.json(ctx, ServerJson.statistics(ctx.alloc(), statsOf(route)));
+                HttpReplies.json(ctx, ServerJson.statistics(ctx.alloc(), ServedVersions.forStatistics(models, route.model(), route.version())));
             }
             case ALL_STATS -> {
                 expect(method, HttpMethod.GET);
@@ -142,59 +140,32 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             body.release();
             throw e;
         }
-        InferenceExchange exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder);
-        List<String> outputs = new ArrayList<>(decoded.requestedOutputs().size());
-        for (RequestedOutput o : decoded.requestedOutputs()) {
-            outputs.add(o.name());
+        SchedulingParameters scheduling;
+        try {
+            scheduling = SchedulingParameters.of(decoded.parameters());
+        } catch (RuntimeException e) {
+            decoded.release();
+            body.release();
+            throw e;
         }
-        served.scheduler().submit(new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(), outputs,
-                decoded.batchSize(), arrival, exchange));
+        InferenceExchange exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder);
+        served.scheduler().submit(new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
+                decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs()));
     }
 
     private void control(ChannelHandlerContext ctx, Route route) {
-        if (controlMode != ModelControlMode.EXPLICIT) {
-            throw new StatusException(Code.FAILED_PRECONDITION,
-                    "model control is disabled; start the server with --model-control-mode=explicit to load and unload models");
-        }
-        control.execute(() -> {
-            Status outcome = Status.OK;
-            try {
-                if (route.kind() == Route.Kind.REPOSITORY_LOAD) {
-                    models.load(route.model());
-                } else {
-                    models.unload(route.model());
-                }
-            } catch (RuntimeException e) {
-                outcome = StatusException.statusOf(e);
+        Consumer<Status> reply = outcome -> ctx.executor().execute(() -> {
+            if (outcome.isOk()) {
+                HttpReplies.empty(ctx, HttpResponseStatus.OK);
+            } else {
+                HttpReplies.error(ctx, outcome);
             }
-            Status result = outcome;
-            ctx.executor().execute(() -> {
-                if (result.isOk()) {
-                    HttpReplies.empty(ctx, HttpResponseStatus.OK);
-                } else {
-                    HttpReplies.error(ctx, result);
-                }
-            });
         });
-    }
-
-    private List<ServedModel> statsOf(Route route) {
-        List<ServedModel> versions = models.servedVersions(route.model());
-        if (versions.isEmpty()) {
-            models.resolve(route.model(), route.version());
+        if (route.kind() == Route.Kind.REPOSITORY_LOAD) {
+            control.load(route.model(), reply);
+        } else {
+            control.unload(route.model(), reply);
         }
-        if (route.version() == InferenceRequest.LATEST) {
-            return versions;
-        }
-        return List.of(models.resolve(route.model(), route.version()));
-    }
-
-    private List<Long> versions(String model) {
-        List<Long> out = new ArrayList<>();
-        for (ServedModel m : models.servedVersions(model)) {
-            out.add(m.version());
-        }
-        return out;
     }
 
     private static long jsonLength(FullHttpRequest request) {
