@@ -4,13 +4,14 @@ import io.statim.core.status.Status;
 import io.statim.core.tensor.Tensor;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One inference request after decoding: the target model, its input tensors and the outputs wanted.
  *
  * <p>Ownership: the protocol layer that decoded the request owns the input memory and keeps it alive
- * until the {@link ResponseListener} has been called. The scheduler, once it accepted the request
+ * until the {@link ResponseListener} has been called, which happens only once no backend reads the
+ * inputs any more (see {@link #start} and {@link #cancel}). The scheduler, once it accepted the request
  * with {@code submit}, completes it exactly once, through {@link #complete} or {@link #fail}; the
  * listener then owns the {@link InferenceResponse} and releases it.
  */
@@ -25,7 +26,8 @@ public final class InferenceRequest {
     private final ResponseListener listener;
     private final int priority;
     private final long timeoutNs;
-    private final AtomicBoolean done = new AtomicBoolean();
+    /** QUEUED, then RUNNING once a backend takes it, then DONE; or QUEUED to DONE when cancelled or refused. */
+    private final AtomicInteger state = new AtomicInteger();
 
     /**
      * @param id               the caller's request id, echoed in the response ("" when none)
@@ -125,9 +127,22 @@ public final class InferenceRequest {
         return arrivalNanos;
     }
 
-    /** True once the request was completed or failed. */
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+
+    /** True once the request was completed, failed or cancelled. */
     public boolean isDone() {
-        return done.get();
+        return state.get() == DONE;
+    }
+
+    /**
+     * The scheduler is about to hand the request to a backend: from now on it runs to the end and a
+     * {@link #cancel} no longer completes it early, because the backend reads its inputs until then.
+     * Returns false when the request was already cancelled or failed: it must not run.
+     */
+    public boolean start() {
+        return state.compareAndSet(QUEUED, RUNNING);
     }
 
     /**
@@ -135,7 +150,7 @@ public final class InferenceRequest {
      * later call releases the response and returns false.
      */
     public boolean complete(InferenceResponse response) {
-        if (!done.compareAndSet(false, true)) {
+        if (!finish()) {
             response.release();
             return false;
         }
@@ -144,20 +159,39 @@ public final class InferenceRequest {
     }
 
     /**
-     * Cancels the request because its caller went away (a closed connection, a cancelled gRPC call):
-     * it fails with CANCELLED now, and the scheduler drops it without running it if it has not
-     * started. Any thread; returns false when the request had already completed.
+     * Cancels the request because its caller went away (a closed connection, a cancelled gRPC call).
+     * A request that has not started fails with CANCELLED at once and never runs. A running one is
+     * left to finish, since the backend still reads its inputs, whose memory the listener frees; its
+     * outcome then reaches the listener as usual. Any thread.
+     *
+     * @return true when the request was cancelled before it started
      */
     public boolean cancel() {
-        return fail(new Status(io.statim.core.status.Code.CANCELLED, "the request was cancelled by its caller"));
+        if (!state.compareAndSet(QUEUED, DONE)) {
+            return false;
+        }
+        listener.onError(new Status(io.statim.core.status.Code.CANCELLED, "the request was cancelled by its caller"));
+        return true;
     }
 
     /** Fails the request; returns false when it had already completed. */
     public boolean fail(Status status) {
-        if (!done.compareAndSet(false, true)) {
+        if (!finish()) {
             return false;
         }
         listener.onError(status);
         return true;
+    }
+
+    private boolean finish() {
+        while (true) {
+            int now = state.get();
+            if (now == DONE) {
+                return false;
+            }
+            if (state.compareAndSet(now, DONE)) {
+                return true;
+            }
+        }
     }
 }

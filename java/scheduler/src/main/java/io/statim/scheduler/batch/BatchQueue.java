@@ -123,6 +123,21 @@ public final class BatchQueue {
         return Math.min(nextWake, earliestDeadline);
     }
 
+    /** Drops every cancelled request now, giving its place back (called when a cancellation is signalled). */
+    public void dropCancelled() {
+        for (int level = 1; level <= policy.levels(); level++) {
+            for (int pass = 0; pass < 2; pass++) {
+                ArrayDeque<InferenceRequest> q = pass == 0 ? fresh[level] : delayed[level];
+                for (Iterator<InferenceRequest> it = q.iterator(); it.hasNext(); ) {
+                    if (it.next().isDone()) {
+                        it.remove();
+                        leave(level);
+                    }
+                }
+            }
+        }
+    }
+
     /** The earliest timeout of a waiting request, or {@link Long#MAX_VALUE}. */
     public long earliestDeadlineNanos() {
         return earliestDeadline;

@@ -49,6 +49,7 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
     private final ResponseSequencer sequencer;
     private final Thread batcher;
     private volatile boolean sleeping;
+    private volatile boolean cancellations;
     private volatile boolean closed;
     private long nextSequence;
 
@@ -107,6 +108,7 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
     public void cancel(InferenceRequest request) {
         if (request.cancel()) {
             statistics.recordFailure(FailureReason.CANCELED, clock.nanoTime() - request.arrivalNanos());
+            cancellations = true;
             wake();
         }
     }
@@ -142,6 +144,10 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
             while ((w = idle.poll()) != null) {
                 free.addLast(w);
             }
+            if (cancellations) {
+                cancellations = false;
+                queue.dropCancelled();
+            }
             long now = clock.nanoTime();
             queue.expire(now, rejected);
             failRejected();
@@ -156,7 +162,7 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
 
     private void park(long now, long wakeAt) {
         sleeping = true;
-        if (inbox.isEmpty() && idle.isEmpty() && !closed) {
+        if (inbox.isEmpty() && idle.isEmpty() && !cancellations && !closed) {
             if (wakeAt == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else if (wakeAt - now > 0) {
@@ -203,6 +209,15 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
 
     @Override
     public void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence) {
+        // A request cancelled since it was batched is dropped here; the others can no longer be
+        // completed early, so their inputs stay valid while the backend reads them.
+        batch.removeIf(r -> !r.start());
+        if (batch.isEmpty()) {
+            if (sequencer != null) {
+                sequencer.finished(sequence, batch, null, null);
+            }
+            return;
+        }
         long start = clock.nanoTime();
         long rows = 0;
         for (int i = 0; i < batch.size(); i++) {
@@ -241,9 +256,12 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
     private void deliver(InferenceRequest request, InferenceResponse response, Status failure) {
         if (failure != null) {
             fail(request, failure, FailureReason.BACKEND);
-        } else if (request.complete(response)) {
-            statistics.recordSuccess(clock.nanoTime() - request.arrivalNanos());
+            return;
         }
+        // Counted first, so that statistics read by the caller after its response include it; a
+        // started request completes exactly here.
+        statistics.recordSuccess(clock.nanoTime() - request.arrivalNanos());
+        request.complete(response);
     }
 
     private void fail(InferenceRequest request, Status status, FailureReason reason) {

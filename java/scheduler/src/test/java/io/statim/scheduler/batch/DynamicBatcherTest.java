@@ -189,6 +189,23 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aRunningRequestIsNotCompletedBeforeTheBackendHasFinishedWithItsInputs() throws Exception {
+        FakeInstance instance = new FakeInstance();
+        instance.gate = new CountDownLatch(1);
+        try (DynamicBatcher batcher = batcher(config(1, "dynamic_batching { }"), 100, instance)) {
+            TestRequests.Outcome outcome = new TestRequests.Outcome();
+            InferenceRequest request = now("running", outcome);
+            batcher.submit(request);
+            assertThat(instance.entered.await(5, TimeUnit.SECONDS)).isTrue();
+            batcher.cancel(request);
+            assertThat(outcome.calls).as("the listener frees the inputs: it must wait for the backend").hasValue(0);
+            instance.gate.countDown();
+            assertThat(outcome.response.get(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(statistics.snapshot().failures(FailureReason.CANCELED)).isZero();
+    }
+
+    @Test
     void rejectsARequestThatTimedOutWithoutRunningIt() throws Exception {
         FakeInstance instance = new FakeInstance();
         instance.gate = new CountDownLatch(1);

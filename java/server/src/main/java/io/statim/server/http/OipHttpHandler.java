@@ -21,7 +21,9 @@ import io.statim.protocol.oip.OipRequestDecoder;
 import io.statim.protocol.oip.OipResponseEncoder;
 import io.statim.runtime.InferenceRequest;
 import io.statim.scheduler.ModelManager;
+import io.statim.scheduler.Scheduler;
 import io.statim.scheduler.ServedModel;
+import io.netty.util.AttributeKey;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,8 +151,29 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             throw e;
         }
         InferenceExchange exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder);
-        served.scheduler().submit(new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
-                decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs()));
+        InferenceRequest inference = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
+                decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs());
+        ctx.channel().attr(IN_FLIGHT).set(new InFlight(served.scheduler(), inference));
+        served.scheduler().submit(inference);
+    }
+
+    /** The inference a connection (HTTP/1.1) or stream (HTTP/2) waits for, to cancel if it goes away. */
+    private record InFlight(Scheduler scheduler, InferenceRequest request) {
+    }
+
+    private static final AttributeKey<InFlight> IN_FLIGHT = AttributeKey.valueOf(OipHttpHandler.class, "inFlight");
+
+    /**
+     * The client went away (connection closed, HTTP/2 stream reset): its request, if still queued,
+     * is dropped without running; if it runs, its response is discarded when it comes.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        InFlight inFlight = ctx.channel().attr(IN_FLIGHT).getAndSet(null);
+        if (inFlight != null && !inFlight.request().isDone()) {
+            inFlight.scheduler().cancel(inFlight.request());
+        }
+        super.channelInactive(ctx);
     }
 
     private void control(ChannelHandlerContext ctx, Route route) {
