@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.statim.core.tensor.Shape;
+import io.statim.model.config.DynamicBatching;
 import io.statim.model.config.InstanceGroup;
+import io.statim.model.config.QueuePolicy;
 import io.statim.model.config.ModelConfig;
 import io.statim.model.config.TensorConfig;
 import io.statim.model.config.VersionPolicy;
@@ -85,6 +87,9 @@ public final class OipJson {
             }
             g.writeEndArray();
             g.writeStringField("default_model_filename", config.defaultModelFilename());
+            if (config.dynamicBatchingEnabled()) {
+                writeDynamicBatching(g, config.dynamicBatching());
+            }
             g.writeObjectFieldStart("parameters");
             for (Map.Entry<String, String> e : config.parameters().entrySet()) {
                 g.writeObjectFieldStart(e.getKey());
@@ -184,6 +189,37 @@ public final class OipJson {
             g.writeNumber(gpu);
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeDynamicBatching(JsonGenerator g, DynamicBatching b) throws IOException {
+        g.writeObjectFieldStart("dynamic_batching");
+        g.writeArrayFieldStart("preferred_batch_size");
+        for (int size : b.preferredBatchSizes()) {
+            g.writeNumber(size);
+        }
+        g.writeEndArray();
+        g.writeNumberField("max_queue_delay_microseconds", b.maxQueueDelayNs() / 1_000);
+        g.writeBooleanField("preserve_ordering", b.preserveOrdering());
+        g.writeNumberField("priority_levels", b.priorityLevels());
+        g.writeNumberField("default_priority_level", b.defaultPriorityLevel());
+        g.writeFieldName("default_queue_policy");
+        writeQueuePolicy(g, b.defaultQueuePolicy());
+        g.writeObjectFieldStart("priority_queue_policy");
+        for (Map.Entry<Integer, QueuePolicy> e : new java.util.TreeMap<>(b.priorityQueuePolicy()).entrySet()) {
+            g.writeFieldName(Integer.toString(e.getKey()));
+            writeQueuePolicy(g, e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void writeQueuePolicy(JsonGenerator g, QueuePolicy p) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("timeout_action", p.timeoutAction().name());
+        g.writeNumberField("default_timeout_microseconds", p.defaultTimeoutNs() / 1_000);
+        g.writeBooleanField("allow_timeout_override", p.allowTimeoutOverride());
+        g.writeNumberField("max_queue_size", p.maxQueueSize());
         g.writeEndObject();
     }
 

@@ -73,6 +73,27 @@ class OipJsonTest {
     }
 
     @Test
+    void writesDynamicBatchingInTritonsJsonForm() {
+        ModelConfig config = ModelConfigParser.parse("""
+                max_batch_size: 8
+                input [ { name: "X" data_type: TYPE_FP32 dims: [ 4 ] } ]
+                output [ { name: "Y" data_type: TYPE_FP32 dims: [ 4 ] } ]
+                dynamic_batching { preferred_batch_size: [ 4 ] max_queue_delay_microseconds: 100 priority_levels: 2
+                  default_priority_level: 1 priority_queue_policy { key: 2 value: { timeout_action: DELAY max_queue_size: 5 } } }
+                """, "m/config.pbtxt", "m");
+
+        out = OipJson.modelConfig(alloc, config);
+
+        assertThat(jsonOf(out).get("dynamic_batching")).isEqualTo(Map.of(
+                "preferred_batch_size", List.of(4), "max_queue_delay_microseconds", 100, "preserve_ordering", false,
+                "priority_levels", 2, "default_priority_level", 1,
+                "default_queue_policy", Map.of("timeout_action", "REJECT", "default_timeout_microseconds", 0,
+                        "allow_timeout_override", false, "max_queue_size", 0),
+                "priority_queue_policy", Map.of("2", Map.of("timeout_action", "DELAY", "default_timeout_microseconds", 0,
+                        "allow_timeout_override", false, "max_queue_size", 5))));
+    }
+
+    @Test
     void writesTheDefaultVersionPolicyAsLatestOne() {
         out = OipJson.modelConfig(alloc, SIMPLE);
 
