@@ -38,7 +38,7 @@ wait_port() { for _ in $(seq 1 120); do (echo > /dev/tcp/127.0.0.1/$1) 2>/dev/nu
 "${JAVA[@]}" -cp "$CP" io.statim.bench.EchoServer 9100 "$THREADS" 2>"$TMP/echo-h2.log" & PIDS+=($!)
 "${JAVA[@]}" -cp "$CP" io.statim.bench.EchoServer 9101 "$THREADS" --http1 2>"$TMP/echo-h1.log" & PIDS+=($!)
 STATIM_CACHE_DIR="$TMP/cache" "${JAVA[@]}" -cp "$CP" io.statim.server.cli.StatimCli serve --http-port 9000 --http-address 127.0.0.1 \
-  --http-threads "$THREADS" 2>"$TMP/statim.log" & PIDS+=($!)
+  --http-threads "$THREADS" --grpc-port 0 --metrics-port 0 2>"$TMP/statim.log" & PIDS+=($!)
 wait_port 9100; wait_port 9101; wait_port 9000
 for _ in $(seq 1 120); do curl -sf localhost:9000/v2/health/ready >/dev/null && break; sleep 0.5; done
 
@@ -70,8 +70,8 @@ done
 run_h2load minilm-h2c http://127.0.0.1:9000/v2/models/minilm/infer "$TMP/minilm.json" 4
 kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 # The limit: the same text, the same thread count (2 instances x 1 intra-op thread), no server.
-"${JAVA[@]}" -cp "$CP" io.statim.bench.RawMinilmLoop "$TMP/cache/default-repository-v1/minilm/1" "$TMP/paragraph.txt" 2 \
-  "$SECONDS_PER_POINT" > "$TMP/raw-minilm.json"
+"${JAVA[@]}" -cp "$CP" io.statim.bench.RawMinilmLoop "$(ls -d "$TMP"/cache/default-repository-v*/minilm/1 | head -n 1)" "$TMP/paragraph.txt" paragraph \
+  2 1 1 "$SECONDS_PER_POINT" > "$TMP/raw-minilm.json"
 
 python3 - "$TMP" "$OUT" "$THREADS" <<'PY'
 import json, sys, platform, datetime
@@ -89,8 +89,8 @@ for proto in ("h2c", "http1"):
 m = get("minilm-h2c", 4)
 result = {"date": datetime.datetime.utcnow().isoformat() + "Z", "machine": f"{platform.machine()}, {threads} cores",
           "simple_vs_echo": rows,
-          "minilm": {"served_req_per_s": m["req_per_s"], "served_failed": m["failed"], "raw_runs_per_s": raw["runs_per_s"],
-                     "ratio": m["req_per_s"] / raw["runs_per_s"], "served": "h2c, 4 connections, 2 instances x 1 thread",
+          "minilm": {"served_req_per_s": m["req_per_s"], "served_failed": m["failed"], "raw_texts_per_s": raw["texts_per_s"],
+                     "ratio": m["req_per_s"] / raw["texts_per_s"], "served": "h2c, 4 connections, 2 instances x 1 thread",
                      "raw": "2 threads x 1-thread session, same paragraph"}}
 json.dump(result, open(f"{out}/first-measurements.json", "w"), indent=2)
 with open(f"{out}/first-measurements.md", "w") as f:
@@ -101,6 +101,6 @@ with open(f"{out}/first-measurements.md", "w") as f:
         f.write(f"| {r['protocol']} | {r['concurrency']} | {r['statim_req_per_s']:.0f} | {r['echo_req_per_s']:.0f} | {r['ratio']:.2f} | {r['statim_mean_us']:.0f} | {r['echo_mean_us']:.0f} |\n")
     mm = result["minilm"]
     f.write(f"\n`minilm`, one ~128-token paragraph per request: served {mm['served_req_per_s']:.1f} req/s ({mm['served']}), "
-            f"raw in-process ONNX Runtime {mm['raw_runs_per_s']:.1f} runs/s ({mm['raw']}): ratio {mm['ratio']:.2f}.\n")
+            f"raw in-process ONNX Runtime {mm['raw_texts_per_s']:.1f} runs/s ({mm['raw']}): ratio {mm['ratio']:.2f}.\n")
 print(open(f"{out}/first-measurements.md").read())
 PY

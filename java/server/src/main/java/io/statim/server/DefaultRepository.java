@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class DefaultRepository {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultRepository.class);
     /** Bump when the content of the default repository changes, so old caches are not reused. */
-    static final String LAYOUT_VERSION = "1";
+    static final String LAYOUT_VERSION = "2";
     private static final String MINILM_MODEL = "/all-minilm-l6-v2.onnx";
     private static final String MINILM_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
     private static final String MINILM_CONFIG = "/io/statim/runtime/text/minilm.config.pbtxt";
