@@ -16,7 +16,8 @@ import java.util.List;
  * @param loadModels        models to load at start in EXPLICIT mode ({@code *} = all)
  * @param maxBodyBytes      largest request body accepted; larger ones get 413
  * @param maxTensorElements most elements of one input tensor
- * @param maxQueueSize      requests that may wait per model version before new ones get 503
+ * @param maxQueueSize      requests that may wait per model version and priority level when the
+ *                          model's queue policy sets no smaller max_queue_size; more get 503
  * @param httpThreads       event-loop threads of the HTTP front end
  * @param maxConcurrentStreams HTTP/2 streams per connection
  */

@@ -41,7 +41,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tensor-elements", defaultValue = "" + ServerConfig.DEFAULT_MAX_TENSOR_ELEMENTS, description = "Most elements of one input tensor (default: ${DEFAULT-VALUE})")
     long maxTensorElements;
 
-    @Option(names = "--max-queue-size", defaultValue = "" + ServerConfig.DEFAULT_MAX_QUEUE_SIZE, description = "Requests that may wait per model version (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-queue-size", defaultValue = "" + ServerConfig.DEFAULT_MAX_QUEUE_SIZE, description = "Requests that may wait per model version and priority level when the queue policy sets no smaller max_queue_size (default: ${DEFAULT-VALUE})")
     int maxQueueSize;
 
     @Option(names = "--http-threads", defaultValue = "0", description = "Event-loop threads (default: one per core)")
