@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dynamic batching end to end (issue 3), every figure against its limit in the same run:
-#  - simple and minilm (short clinical spans and ~128-token paragraphs from ../shared/data) served over
+#  - simple and minilm (short clinical spans and ~128-token "long" report paragraphs from ../shared/data) served over
 #    h2c + binary at concurrency 1, 8 and 32, with batching off and on (bench/loadgen: p50/p99, throughput,
 #    server-side queue/compute split and batch size);
 #  - the raw in-process ONNX Runtime loop on the same texts for each instance layout (2 sessions x 1
@@ -45,7 +45,7 @@ LOADGEN=("${JAVA[@]}" -cp "$CP" io.statim.bench.load.LoadGenerator -u 127.0.0.1:
   --encoding binary --concurrency-range 1,8,32 -p "$WINDOW_MS" --max-windows 8 --warmup-ms 3000 --progress lines -o "$RUN")
 for b in off on; do
   "${LOADGEN[@]}" -m "simple_$b" --name "simple_$b" 2>>"$TMP/loadgen.log"
-  for kind in short paragraph; do
+  for kind in short long; do
     "${LOADGEN[@]}" -m "minilm_$b" --input-data "$DATA" --input-kind "$kind" --name "minilm_${b}_$kind" 2>>"$TMP/loadgen.log"
   done
 done
@@ -53,7 +53,7 @@ kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
 
 # The limit: raw ONNX Runtime, same texts, each layout and batch size.
 : > "$TMP/raw.jsonl"
-for kind in short paragraph; do
+for kind in short long; do
   for layout in "2 1" "1 2"; do
     for batch in 1 8 32; do
       "${JAVA[@]}" -cp "$CP" io.statim.bench.RawMinilmLoop "$DEFAULT/minilm/1" "$DATA" "$kind" $layout "$batch" "$RAW_SECONDS" \
@@ -73,9 +73,9 @@ for f in sorted(glob.glob(f"{run_dir}/*.json")):
                      "p99_us": r["p99_micros"], "errors": sum(r["errors"].values()), "batch_size": r["server"]["batch_size"],
                      "queue_us": r["server"]["queue_micros"], "infer_us": r["server"]["compute_infer_micros"], "stable": r["stable"]}
                     for r in json.load(open(f))["results"]]
-best = {k: max((r for r in raw if r["kind"] == k), key=lambda r: r["texts_per_s"]) for k in ("short", "paragraph")}
+best = {k: max((r for r in raw if r["kind"] == k), key=lambda r: r["texts_per_s"]) for k in ("short", "long")}
 batch1 = {k: min((r for r in raw if r["kind"] == k and r["batch"] == 1 and r["threads"] == 1), key=lambda r: r["run_p50_us"])
-          for k in ("short", "paragraph")}
+          for k in ("short", "long")}
 result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
           "served": served, "raw": raw, "raw_best": best, "raw_batch1_latency": batch1}
 json.dump(result, open(f"{out}/batching.json", "w"), indent=2)
@@ -93,7 +93,7 @@ with open(f"{out}/batching.md", "w") as f:
     for r in raw:
         f.write(f"| {r['kind']} | {r['threads']}x{r['intra_op']} | {r['batch']} | {r['texts_per_s']:.1f} | {r['run_p50_us']} |\n")
     f.write("\nAgainst the limits:\n\n")
-    for kind in ("short", "paragraph"):
+    for kind in ("short", "long"):
         on = max(served.get(f"minilm_on_{kind}", []), key=lambda r: r["throughput"], default=None)
         c1 = next((r for r in served.get(f"minilm_on_{kind}", []) if r["concurrency"] == 1), None)
         if on:

@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
  * Statim code. Each of THREADS threads owns a session with INTRA intra-op threads and loops over
  * tokenize (padded to the batch's longest, truncated at 128 tokens as the served model), run,
  * mean-pool and normalize for BATCH texts at a time, cycling through the same texts the load
- * generator sends (a {@code .jsonl} file of the shared data, filtered by KIND short, paragraph or all;
+ * generator sends (a {@code .jsonl} file of the shared data, filtered by KIND short, long or all;
  * any other file is one text). Usage:
  * {@code RawMinilmLoop MODEL_DIR DATA KIND THREADS INTRA BATCH SECONDS}; prints one JSON line
  * with texts/s and the p50/p99 latency of one run.

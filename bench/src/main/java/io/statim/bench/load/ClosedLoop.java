@@ -4,13 +4,20 @@ import io.statim.client.InferResult;
 import io.statim.client.PreparedInfer;
 import io.statim.client.StatimClient;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Closed loop at a fixed concurrency, as perf_analyzer's concurrency mode: each of {@code concurrency}
  * slots sends its next request as soon as its previous one completes (from the I/O thread's
- * callback, no thread hand-over). Slots cycle through the inputs from different offsets.
+ * callback, no thread hand-over). Slots cycle through the inputs from different offsets. After a
+ * failure a slot waits {@value #FAILURE_PAUSE_MILLIS} ms before its next request, so that a server that
+ * fails every request at once (or a closed client) is not hammered by a spinning I/O thread.
  */
 final class ClosedLoop extends LoadDriver {
+    private static final long FAILURE_PAUSE_MILLIS = 1;
+    private static final Executor AFTER_FAILURE = CompletableFuture.delayedExecutor(FAILURE_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+
     private final int concurrency;
 
     ClosedLoop(StatimClient client, PreparedInfer[] inputs, WindowRecorder recorder, int concurrency) {
@@ -34,20 +41,24 @@ final class ClosedLoop extends LoadDriver {
         private int next;
 
         Slot(int offset) {
-            next = offset;
+            next = offset % inputs.length;
         }
 
-        /** Sends until a request is pending; an already-finished one loops here instead of recursing. */
+        /** Sends the slot's next request; its completion sends the one after. */
         void run() {
-            while (running) {
-                PreparedInfer input = inputs[next];
-                next = next + 1 == inputs.length ? 0 : next + 1;
-                CompletableFuture<InferResult> f = send(input, System.nanoTime());
-                if (!f.isDone()) {
-                    f.whenComplete((r, e) -> run());
-                    return;
-                }
+            if (!running) {
+                return;
             }
+            PreparedInfer input = inputs[next];
+            next = next + 1 == inputs.length ? 0 : next + 1;
+            CompletableFuture<InferResult> f = send(input, System.nanoTime());
+            f.whenComplete((result, error) -> {
+                if (error == null) {
+                    run();
+                } else {
+                    AFTER_FAILURE.execute(this::run);
+                }
+            });
         }
     }
 }

@@ -50,8 +50,8 @@ final class Measurement {
 
     /** Runs {@code driver} at one level and returns its merged figures. */
     LevelResult run(LoadDriver driver, WindowRecorder recorder, Point point, boolean warmUp) {
-        driver.start();
         try {
+            driver.start();
             if (warmUp && !settings.warmup().isZero()) {
                 progress.note(point.label() + " warming up for " + settings.warmup().toMillis() + " ms");
                 sleep(settings.warmup().toNanos());

@@ -28,6 +28,8 @@ final class H2cConnection {
     /** Larger than HTTP/2's 64 KiB default, so that responses of a few MiB need few window updates. */
     private static final int INITIAL_WINDOW_BYTES = 1 << 20;
 
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
+
     private final Bootstrap bootstrap;
     private final String authority;
     private final ClientSettings settings;
@@ -104,7 +106,7 @@ final class H2cConnection {
             c = connection;
         }
         if (c != null) {
-            c.channel().close().syncUninterruptibly();
+            c.channel().close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         }
     }
 

@@ -65,6 +65,6 @@ public final class Http1Transport implements HttpTransport {
     @Override
     public void close() {
         pool.close();
-        open.close().syncUninterruptibly();
+        open.close().awaitUninterruptibly(2_000);
     }
 }
