@@ -101,6 +101,16 @@ public final class BatchingPolicy {
         return capacities[level];
     }
 
+    /** True when some request can time out in the queue (a default timeout, or an override allowed). */
+    public boolean hasTimeouts() {
+        for (int level = 1; level <= levels; level++) {
+            if (policies[level].defaultTimeoutNs() > 0 || policies[level].allowTimeoutOverride()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The sum of all levels' capacities. */
     public int totalCapacity() {
         long total = 0;

@@ -1,6 +1,5 @@
 package io.statim.scheduler.batch;
 
-import io.statim.core.status.Code;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import io.statim.model.config.ModelConfig;
@@ -17,45 +16,55 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpscArrayQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Triton's dynamic batcher for one model version: the scheduler of every model, batching or not.
  *
- * <p>Threads: submitters (event loops, gRPC threads) admit a request against its level's capacity
- * and put it in a lock-free inbox; one batcher thread owns the {@link BatchQueue}, forms batches and
- * hands each to a free {@link InstanceWorker}; each worker owns one {@link ModelInstance}, runs the
- * batch and completes its requests. Nothing blocks a submitter; a full level is refused at once.
+ * <p>Threads: the {@link BatchQueue} and the list of idle instances are guarded by one lock, held
+ * only to queue a request or to take a batch (no I/O, no backend call, no listener under it). A
+ * submitter (event loop, gRPC thread) admits a request against its level's capacity (a full level is
+ * refused at once, without the lock), queues it, and when an instance is idle and a batch is due,
+ * hands the batch to that instance's worker with one unpark. A worker that finishes a batch takes the
+ * next one itself, so under load no thread hand-over happens between batches; an idle worker parks
+ * until it is given a batch or until the queue's next deadline (a queue delay or a timeout).
  *
- * <p>Steady state allocates nothing per request beyond what the instance and the listener do: the
- * inbox is an array ring, the queue's deques and the workers' batch lists are reused.
+ * <p>Why not a batcher thread of its own (DESIGN.md): on the 2-core machines this was measured on,
+ * the extra hop event loop → batcher thread → worker cost half of {@code simple}'s throughput at
+ * concurrency 8 to 32 (bench/results); the lock keeps one writer at a time on the queue all the same.
+ *
+ * <p>Steady state allocates nothing per request beyond what the instance and the listener do.
  */
-public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
+public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
     private final String modelName;
     private final BatchingPolicy policy;
     private final Admission admission;
-    private final BatchQueue queue;
     private final ModelStatistics statistics;
     private final NanoClock clock;
-    private final MpscArrayQueue<InferenceRequest> inbox;
-    private final MpscArrayQueue<InstanceWorker> idle;
-    private final ArrayDeque<InstanceWorker> free;
     private final List<InstanceWorker> workers = new ArrayList<>();
-    private final List<InferenceRequest> rejected = new ArrayList<>();
     private final ResponseSequencer sequencer;
-    private final Thread batcher;
-    private volatile boolean sleeping;
-    private volatile boolean cancellations;
-    private volatile boolean closed;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    private final BatchQueue queue;
+    /** Guarded by {@link #lock}: workers parked without a batch. */
+    private final ArrayDeque<InstanceWorker> idle;
+    /** Guarded by {@link #lock}: filled by expiry, emptied into a local list before failing. */
+    private final List<InferenceRequest> expired = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
     private long nextSequence;
+    private volatile boolean closed;
+    /** Rejects timed-out requests while every worker is busy; only for models whose requests can time out. */
+    private final Thread reaper;
+    /** When the reaper will look next; a submit with an earlier deadline wakes it. */
+    private volatile long reaperWakeAt = Long.MAX_VALUE;
 
     /**
-     * Starts the batcher thread and one worker per instance. Takes ownership of the instances: each
-     * is closed by its worker when the batcher closes.
+     * Starts one worker per instance. Takes ownership of the instances: each is closed by its worker
+     * when the batcher closes.
      *
      * @param serverQueueCap requests one level may hold when its queue policy sets no max_queue_size
      */
@@ -67,16 +76,18 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
         this.queue = new BatchQueue(policy, admission);
         this.statistics = statistics;
         this.clock = clock;
-        this.inbox = new MpscArrayQueue<>(Math.max(2, policy.totalCapacity()));
-        this.idle = new MpscArrayQueue<>(Math.max(2, instances.size()));
-        this.free = new ArrayDeque<>(instances.size());
+        this.idle = new ArrayDeque<>(instances.size());
         this.sequencer = policy.preserveOrdering() ? new ResponseSequencer(this::deliver) : null;
         for (int i = 0; i < instances.size(); i++) {
             workers.add(new InstanceWorker(instances.get(i), policy.maxRows(), this, "statim-" + modelName + "-v" + version + "-" + i));
         }
-        this.batcher = Thread.ofPlatform().name("statim-" + modelName + "-v" + version + "-batcher").daemon().unstarted(this::loop);
+        this.reaper = policy.hasTimeouts()
+                ? Thread.ofPlatform().name("statim-" + modelName + "-v" + version + "-timeouts").daemon().unstarted(this::reap)
+                : null;
         workers.forEach(InstanceWorker::startThread);
-        batcher.start();
+        if (reaper != null) {
+            reaper.start();
+        }
     }
 
     @Override
@@ -96,20 +107,67 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
             fail(request, Status.unavailable("the queue of model '" + modelName + "' is full"), FailureReason.REJECTED);
             return;
         }
-        if (!inbox.offer(request)) {
-            admission.release(level);
-            fail(request, Status.unavailable("the queue of model '" + modelName + "' is full"), FailureReason.REJECTED);
-            return;
+        List<InferenceRequest> timedOut;
+        boolean refused = false;
+        long earliestDeadline = Long.MAX_VALUE;
+        lock.lock();
+        try {
+            if (closed) {
+                admission.release(level);
+                refused = true;
+                timedOut = List.of();
+            } else {
+                queue.add(request);
+                long now = clock.nanoTime();
+                timedOut = expireLocked(now);
+                dispatchLocked(now);
+                earliestDeadline = queue.earliestDeadlineNanos();
+            }
+        } finally {
+            lock.unlock();
         }
-        wake();
+        if (refused) {
+            fail(request, Status.unavailable("model '" + modelName + "' is being unloaded"), FailureReason.REJECTED);
+        }
+        failTimedOut(timedOut);
+        if (reaper != null && earliestDeadline < reaperWakeAt) {
+            LockSupport.unpark(reaper);
+        }
+    }
+
+    /** The reaper thread: rejects requests whose timeout passes while they wait. */
+    private void reap() {
+        while (!closed) {
+            long now = clock.nanoTime();
+            List<InferenceRequest> timedOut;
+            long next;
+            lock.lock();
+            try {
+                timedOut = expireLocked(now);
+                next = queue.earliestDeadlineNanos();
+                reaperWakeAt = next;
+            } finally {
+                lock.unlock();
+            }
+            failTimedOut(timedOut);
+            if (next == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else if (next - now > 0) {
+                LockSupport.parkNanos(this, next - now);
+            }
+        }
     }
 
     @Override
     public void cancel(InferenceRequest request) {
         if (request.cancel()) {
             statistics.recordFailure(FailureReason.CANCELED, clock.nanoTime() - request.arrivalNanos());
-            cancellations = true;
-            wake();
+            lock.lock();
+            try {
+                queue.dropCancelled();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -120,10 +178,22 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
 
     @Override
     public void close() {
-        closed = true;
-        wake();
+        List<InferenceRequest> left = new ArrayList<>();
+        lock.lock();
         try {
-            batcher.join(TimeUnit.SECONDS.toMillis(30));
+            closed = true;
+            queue.drain(left);
+        } finally {
+            lock.unlock();
+        }
+        for (InferenceRequest r : left) {
+            fail(r, Status.unavailable("model '" + modelName + "' was unloaded"), FailureReason.REJECTED);
+        }
+        workers.forEach(InstanceWorker::wake);
+        if (reaper != null) {
+            LockSupport.unpark(reaper);
+        }
+        try {
             for (InstanceWorker w : workers) {
                 w.join(TimeUnit.SECONDS.toMillis(30));
             }
@@ -132,83 +202,86 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Runner {
         }
     }
 
-    // ---- batcher thread ----
-
-    private void loop() {
-        while (!closed) {
-            InferenceRequest arrived;
-            while ((arrived = inbox.poll()) != null) {
-                queue.add(arrived);
+    /** With the lock held: hands due batches to idle workers, or re-arms an idle worker's timer. */
+    private void dispatchLocked(long now) {
+        while (!idle.isEmpty()) {
+            InstanceWorker worker = idle.peekFirst();
+            if (!queue.poll(now, worker.batch)) {
+                if (queue.size() > 0 && queue.nextWakeNanos() != Long.MAX_VALUE) {
+                    worker.wake();
+                }
+                return;
             }
-            InstanceWorker w;
-            while ((w = idle.poll()) != null) {
-                free.addLast(w);
-            }
-            if (cancellations) {
-                cancellations = false;
-                queue.dropCancelled();
-            }
-            long now = clock.nanoTime();
-            queue.expire(now, rejected);
-            failRejected();
-            while (!free.isEmpty() && queue.poll(now, free.peekFirst().batch)) {
-                free.pollFirst().start(nextSequence++);
-            }
-            long wakeAt = free.isEmpty() ? queue.earliestDeadlineNanos() : queue.nextWakeNanos();
-            park(now, wakeAt);
-        }
-        shutdown();
-    }
-
-    private void park(long now, long wakeAt) {
-        sleeping = true;
-        if (inbox.isEmpty() && idle.isEmpty() && !cancellations && !closed) {
-            if (wakeAt == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else if (wakeAt - now > 0) {
-                LockSupport.parkNanos(this, wakeAt - now);
-            }
-        }
-        sleeping = false;
-    }
-
-    private void wake() {
-        if (sleeping) {
-            LockSupport.unpark(batcher);
+            idle.pollFirst();
+            worker.start(nextSequence++);
         }
     }
 
-    private void failRejected() {
-        for (int i = 0; i < rejected.size(); i++) {
-            fail(rejected.get(i), Status.unavailable("the request timed out after waiting in the queue of model '" + modelName + "'"),
+    /** With the lock held: the requests that timed out (REJECT), copied out to be failed after unlocking. */
+    private List<InferenceRequest> expireLocked(long now) {
+        queue.expire(now, expired);
+        if (expired.isEmpty()) {
+            return List.of();
+        }
+        List<InferenceRequest> out = new ArrayList<>(expired);
+        expired.clear();
+        return out;
+    }
+
+    private void failTimedOut(List<InferenceRequest> timedOut) {
+        for (int i = 0; i < timedOut.size(); i++) {
+            fail(timedOut.get(i), Status.unavailable("the request timed out after waiting in the queue of model '" + modelName + "'"),
                     FailureReason.REJECTED);
         }
-        rejected.clear();
-    }
-
-    private void shutdown() {
-        InferenceRequest r;
-        while ((r = inbox.poll()) != null) {
-            queue.add(r);
-        }
-        queue.drain(rejected);
-        for (InferenceRequest left : rejected) {
-            fail(left, Status.unavailable("model '" + modelName + "' was unloaded"), FailureReason.REJECTED);
-        }
-        rejected.clear();
-        workers.forEach(InstanceWorker::stop);
     }
 
     // ---- worker threads ----
 
     @Override
-    public void idle(InstanceWorker worker) {
-        idle.offer(worker);
-        wake();
+    public void work(InstanceWorker worker) {
+        while (true) {
+            boolean got = false;
+            long wakeAt = Long.MAX_VALUE;
+            long now = clock.nanoTime();
+            List<InferenceRequest> timedOut;
+            lock.lock();
+            try {
+                if (worker.hasBatch()) {
+                    got = true;
+                    timedOut = List.of();
+                } else if (closed) {
+                    idle.remove(worker);
+                    return;
+                } else {
+                    timedOut = expireLocked(now);
+                    if (queue.poll(now, worker.batch)) {
+                        idle.remove(worker);
+                        worker.start(nextSequence++);
+                        got = true;
+                    } else {
+                        if (!idle.contains(worker)) {
+                            idle.addLast(worker);
+                        }
+                        wakeAt = queue.nextWakeNanos();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            failTimedOut(timedOut);
+            if (got) {
+                long sequence = worker.take();
+                run(worker, worker.batch, sequence);
+                worker.batch.clear();
+            } else if (wakeAt == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else if (wakeAt - now > 0) {
+                LockSupport.parkNanos(this, wakeAt - now);
+            }
+        }
     }
 
-    @Override
-    public void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence) {
+    private void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence) {
         // A request cancelled since it was batched is dropped here; the others can no longer be
         // completed early, so their inputs stay valid while the backend reads them.
         batch.removeIf(r -> !r.start());

@@ -7,76 +7,65 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One model instance and the thread that owns it. The batcher thread fills {@link #batch} while the
- * worker is idle and then calls {@link #start}; the worker runs the batch, clears it and reports
- * itself idle again. The hand-over is a volatile flag and a park/unpark, so nothing is allocated per
- * batch.
+ * One model instance and the thread that owns it. The thread runs {@link Loop#work}; a worker that
+ * waits for work parks, and whoever hands it a batch fills {@link #batch} and calls
+ * {@link #start}. Nothing is allocated per batch.
  */
-final class InstanceWorker implements Runnable {
-    /** What the worker does with a batch; implemented by the batcher. */
-    interface Runner {
-        void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence);
-
-        void idle(InstanceWorker worker);
+final class InstanceWorker {
+    /** The worker's life, implemented by the batcher. */
+    interface Loop {
+        void work(InstanceWorker worker);
     }
 
     final ModelInstance instance;
     final List<InferenceRequest> batch;
-    private final Runner runner;
     private final Thread thread;
-    private volatile boolean hasWork;
-    private volatile boolean stopping;
+    private volatile boolean started;
     private long sequence;
 
-    InstanceWorker(ModelInstance instance, int maxRequests, Runner runner, String threadName) {
+    InstanceWorker(ModelInstance instance, int maxRequests, Loop loop, String threadName) {
         this.instance = instance;
         this.batch = new ArrayList<>(maxRequests);
-        this.runner = runner;
-        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this);
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
+            try {
+                loop.work(this);
+            } finally {
+                instance.close();
+            }
+        });
     }
 
     void startThread() {
         thread.start();
     }
 
-    /** Batcher thread: runs {@link #batch}, which it has just filled, as batch number {@code sequence}. */
+    /**
+     * Gives a parked worker the batch just put in {@link #batch}, numbered {@code sequence}. Called
+     * with the batcher's lock held, by the thread that took the worker off the idle list.
+     */
     void start(long sequence) {
         this.sequence = sequence;
-        hasWork = true;
+        started = true;
         LockSupport.unpark(thread);
     }
 
-    /** Stops after the running batch, if any; then the thread closes the instance. */
-    void stop() {
-        stopping = true;
+    /** True once {@link #start} handed a batch over; {@link #take} resets it. */
+    boolean hasBatch() {
+        return started;
+    }
+
+    /** The worker takes the batch it was given; returns its sequence number. */
+    long take() {
+        started = false;
+        return sequence;
+    }
+
+    /** Wakes the worker so that it looks at the queue again (a timer or a shutdown). */
+    void wake() {
         LockSupport.unpark(thread);
     }
 
     void join(long millis) throws InterruptedException {
         thread.join(millis);
-    }
-
-    @Override
-    public void run() {
-        try {
-            runner.idle(this);
-            while (true) {
-                while (!hasWork) {
-                    if (stopping) {
-                        return;
-                    }
-                    LockSupport.park(this);
-                }
-                hasWork = false;
-                runner.run(this, batch, sequence);
-                batch.clear();
-                if (stopping) {
-                    return;
-                }
-                runner.idle(this);
-            }
-        } finally {
-            instance.close();
-        }
     }
 }
