@@ -37,6 +37,7 @@ class TritonJavaClientTest {
         return data;
     }
 
+    @SuppressWarnings("try") // the third-party client's close() declares InterruptedException
     private static void inferSimple(boolean binary) throws Exception {
         try (InferenceServerClient client = new InferenceServerClient("127.0.0.1:" + fixture.server.httpPort(), 5000, 5000)) {
             InferInput input0 = new InferInput("INPUT0", new long[] {1, 16}, DataType.INT32);

@@ -9,13 +9,15 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.statim.protocol.oip.OipJson;
 
 /**
  * Aggregates a request body up to the configured limit; a larger body is answered with 413 and an
- * OIP error body naming the limit, and the connection (HTTP/1.1) or stream (HTTP/2) is closed,
- * since the rest of the body cannot be trusted to be read.
+ * OIP error body naming the limit. A keep-alive HTTP/1.1 connection stays open (the rest of the body
+ * is read and dropped); otherwise the connection (HTTP/1.1) or stream (HTTP/2) is closed.
  */
 final class LimitedAggregator extends HttpObjectAggregator {
     private final int maxBodyBytes;
@@ -27,11 +29,20 @@ final class LimitedAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        // As Netty's own aggregator: a keep-alive request whose body is still arriving keeps its
+        // connection; the aggregator drops the rest of the body and the next request is served.
+        // Closing at once would reset the connection under a client still sending, and the reset can
+        // destroy the 413 before the client reads it.
+        boolean close = oversized instanceof FullHttpMessage || !HttpUtil.isKeepAlive(oversized);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 OipJson.error(ctx.alloc(), "request body is larger than the limit of " + maxBodyBytes + " bytes (--max-body-bytes)"));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
     }
 }
