@@ -55,7 +55,6 @@ public record ModelConfig(
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     }
 
-    /** The input of that name, or {@code null}. */
     /** A config without {@code dynamic_batching}. */
     public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
             List<TensorConfig> outputs, List<InstanceGroup> instanceGroups, Map<String, String> parameters,
@@ -68,6 +67,7 @@ public record ModelConfig(
         return dynamicBatching != null;
     }
 
+    /** The input of that name, or {@code null}. */
     public TensorConfig input(String inputName) {
         return find(inputs, inputName);
     }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import io.statim.core.device.Device;
 import io.statim.core.device.DeviceBuffer;
 import io.statim.core.device.MemoryUse;
@@ -237,7 +236,7 @@ public final class OnnxModelInstance implements ModelInstance {
     private Computed copyOut(TensorConfig out, OrtSession.Result result, long rows) throws OrtException {
         OnnxValue value = result.get(out.name()).orElseThrow();
         OnnxTensor tensor = (OnnxTensor) value;
-        long[] shape = ((TensorInfo) tensor.getInfo()).getShape();
+        long[] shape = tensor.getInfo().getShape();
         if (config.batching() && (shape.length == 0 || shape[0] != rows)) {
             throw new StatusException(Code.INTERNAL, "output '" + out.name() + "' of model '" + config.name() + "' has shape "
                     + Shape.of(shape) + " but the batch has " + rows + " rows");

@@ -34,12 +34,16 @@ public final class BatchQueue {
     private long nextWake = Long.MAX_VALUE;
     private int size;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ArrayDeque<InferenceRequest>[] deques(int n) {
+        return new ArrayDeque[n];
+    }
+
     public BatchQueue(BatchingPolicy policy, Admission admission) {
         this.policy = policy;
         this.admission = admission;
-        this.fresh = new ArrayDeque[policy.levels() + 1];
-        this.delayed = new ArrayDeque[policy.levels() + 1];
+        this.fresh = deques(policy.levels() + 1);
+        this.delayed = deques(policy.levels() + 1);
         for (int level = 1; level <= policy.levels(); level++) {
             fresh[level] = new ArrayDeque<>();
             delayed[level] = new ArrayDeque<>();
