@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,35 +74,20 @@ class BatchingTest {
         assertThat(batchSizes("simple")).containsExactly(1);
     }
 
-    private static String costly(long repeat) {
-        return "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[" + "1,".repeat(15) + "1]},"
-                + "{\"name\":\"REPEAT\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[" + repeat + "]}]}";
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.onSpinWait();
-        }
-    }
-
     @Test
     void aFullQueueAnswers503AtOnceAndTheServerStaysResponsive() throws Exception {
         ServedModel model = fixture.server.models().resolve(TestModels.VARIABLE_COST, InferenceRequest.LATEST);
         List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
         accepted.add(fixture.http2.sendAsync(HttpRequest.newBuilder(fixture.uri("/v2/models/variable_cost/infer"))
-                .POST(HttpRequest.BodyPublishers.ofString(costly(600_000))).build(), HttpResponse.BodyHandlers.ofString()));
-        await(() -> model.statistics().snapshot().queueCount() > 0, "the slow request runs");
+                .POST(HttpRequest.BodyPublishers.ofString(Requests.variableCostJson(600_000))).build(), HttpResponse.BodyHandlers.ofString()));
+        ServerFixture.await(() -> model.statistics().snapshot().queueCount() > 0, "the slow request runs");
         for (int i = 0; i < 2; i++) {
             accepted.add(fixture.http2.sendAsync(HttpRequest.newBuilder(fixture.uri("/v2/models/variable_cost/infer"))
-                    .POST(HttpRequest.BodyPublishers.ofString(costly(1))).build(), HttpResponse.BodyHandlers.ofString()));
+                    .POST(HttpRequest.BodyPublishers.ofString(Requests.variableCostJson(1))).build(), HttpResponse.BodyHandlers.ofString()));
         }
-        await(() -> model.scheduler().queuedRequests() == 2, "the queue is full");
+        ServerFixture.await(() -> model.scheduler().queuedRequests() == 2, "the queue is full");
         long start = System.nanoTime();
-        HttpResponse<String> refused = fixture.postJson(fixture.http1, "/v2/models/variable_cost/infer", costly(1));
+        HttpResponse<String> refused = fixture.postJson(fixture.http1, "/v2/models/variable_cost/infer", Requests.variableCostJson(1));
         long refusedAfterMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");

@@ -25,6 +25,12 @@ final class Requests {
                 + "{\"name\":\"OUTPUT1\",\"parameters\":{\"binary_data\":" + binaryOutput + "}}]}";
     }
 
+    /** A variable_cost request whose cost grows with {@code repeat}. */
+    static String variableCostJson(long repeat) {
+        return "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[" + "1,".repeat(15) + "1]},"
+                + "{\"name\":\"REPEAT\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[" + repeat + "]}]}";
+    }
+
     /** A binary-extension body: JSON header then the raw bytes of both inputs. */
     record Binary(byte[] body, int jsonLength) {
     }

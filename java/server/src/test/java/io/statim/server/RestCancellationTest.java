@@ -11,9 +11,7 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,40 +32,25 @@ class RestCancellationTest {
         fixture.close();
     }
 
-    private static String body(long repeat) {
-        return "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[" + "1,".repeat(15) + "1]},"
-                + "{\"name\":\"REPEAT\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[" + repeat + "]}]}";
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.onSpinWait();
-        }
-    }
-
     @Test
     void aQueuedRequestWhoseConnectionClosesNeverRuns() throws Exception {
         ServedModel model = fixture.server.models().resolve(TestModels.VARIABLE_COST, InferenceRequest.LATEST);
         long executionsBefore = model.statistics().snapshot().executionCount();
         CompletableFuture<HttpResponse<String>> slow = fixture.http1.sendAsync(HttpRequest.newBuilder(
-                fixture.uri("/v2/models/variable_cost/infer")).POST(HttpRequest.BodyPublishers.ofString(body(600_000))).build(),
+                fixture.uri("/v2/models/variable_cost/infer")).POST(HttpRequest.BodyPublishers.ofString(Requests.variableCostJson(600_000))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        await(() -> model.scheduler().queuedRequests() == 0 && !slow.isDone()
+        ServerFixture.await(() -> model.scheduler().queuedRequests() == 0 && !slow.isDone()
                 && model.statistics().snapshot().queueCount() > 0, "the slow request runs");
         try (Socket socket = new Socket("127.0.0.1", fixture.server.httpPort())) {
-            byte[] json = body(1).getBytes(StandardCharsets.UTF_8);
+            byte[] json = Requests.variableCostJson(1).getBytes(StandardCharsets.UTF_8);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v2/models/variable_cost/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
                     + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(json);
             out.flush();
-            await(() -> model.scheduler().queuedRequests() == 1, "the second request is queued");
+            ServerFixture.await(() -> model.scheduler().queuedRequests() == 1, "the second request is queued");
         }
-        await(() -> model.statistics().snapshot().failures(FailureReason.CANCELED) == 1, "the closed connection cancels it");
+        ServerFixture.await(() -> model.statistics().snapshot().failures(FailureReason.CANCELED) == 1, "the closed connection cancels it");
         assertThat(model.scheduler().queuedRequests()).isZero();
         assertThat(slow.get().statusCode()).isEqualTo(200);
         assertThat(model.statistics().snapshot().executionCount()).isEqualTo(executionsBefore + 1);

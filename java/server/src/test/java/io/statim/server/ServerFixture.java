@@ -121,6 +121,17 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /** Waits (spinning, at most 20 s) until {@code condition} holds; fails naming {@code what} otherwise. */
+    static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** Waits until every pooled buffer is back (responses are released just after they are written). */
     void assertNoBuffersLeft() {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
