@@ -89,8 +89,8 @@ public final class RequestValidator {
 
     private long checkShape(ModelConfig config, TensorConfig expected, Tensor t) {
         Shape shape = t.shape();
-        Shape pattern = config.batching() ? expected.dims().withBatch(Shape.ANY) : expected.dims();
-        if (!shape.matches(pattern)) {
+        if (!matches(shape, expected.dims(), config.batching())) {
+            Shape pattern = config.batching() ? expected.dims().withBatch(Shape.ANY) : expected.dims();
             throw invalid("input '" + t.name() + "' has shape " + shape + " but model '" + config.name() + "' expects "
                     + pattern + (config.batching() ? " (the first dimension is the batch)" : ""));
         }
@@ -108,6 +108,20 @@ public final class RequestValidator {
                     + "' accepts 1 to " + config.maxBatchSize());
         }
         return rows;
+    }
+
+    /** True when {@code shape} fits {@code dims} (after a batch dimension when batching), wildcards matching any size. */
+    private static boolean matches(Shape shape, Shape dims, boolean batching) {
+        int offset = batching ? 1 : 0;
+        if (shape.rank() != dims.rank() + offset) {
+            return false;
+        }
+        for (int d = 0; d < dims.rank(); d++) {
+            if (dims.dim(d) != Shape.ANY && dims.dim(d) != shape.dim(d + offset)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkBytes(Tensor t) {

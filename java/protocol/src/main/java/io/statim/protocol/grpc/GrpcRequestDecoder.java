@@ -57,7 +57,7 @@ public final class GrpcRequestDecoder {
         }
         validator.validateOutputs(config, names);
         long batchSize = validator.validate(config, inputs);
-        return new DecodedRequest(request.getId(), inputs, outputs, true, parameters(request.getParametersMap()), batchSize,
+        return new DecodedRequest(request.getId(), inputs, outputs, true, request.getParametersCount() == 0 ? Map.of() : parameters(request.getParametersMap()), batchSize,
                 List.of());
     }
 

@@ -161,13 +161,13 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     @Override
     public void cancel(InferenceRequest request) {
         if (request.cancel()) {
-            statistics.recordFailure(FailureReason.CANCELED, clock.nanoTime() - request.arrivalNanos());
             lock.lock();
             try {
                 queue.dropCancelled();
             } finally {
                 lock.unlock();
             }
+            statistics.recordFailure(FailureReason.CANCELED, clock.nanoTime() - request.arrivalNanos());
         }
     }
 
