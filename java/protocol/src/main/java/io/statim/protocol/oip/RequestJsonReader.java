@@ -128,7 +128,7 @@ final class RequestJsonReader {
         sawInputs = true;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             PendingInput in = new PendingInput(inputs.size());
-            expectObject(p.currentToken(), "input #" + in.index);
+            expectObject(p.currentToken(), "input #", in.index);
             inputs.add(in);
             readInput(in);
         }
@@ -139,7 +139,7 @@ final class RequestJsonReader {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
-                case "name" -> in.name = string(value, "the name of input " + in.label());
+                case "name" -> in.name = string(value, "the name of input ", in);
                 case "datatype" -> in.dataType = dataType(value, in);
                 case "shape" -> readShape(value, in);
                 case "parameters" -> readInputParameters(value, in);
@@ -151,7 +151,7 @@ final class RequestJsonReader {
     }
 
     private DataType dataType(JsonToken value, PendingInput in) throws IOException {
-        DataType type = DataType.fromWireName(string(value, "the datatype of input " + in.label()));
+        DataType type = DataType.fromWireName(string(value, "the datatype of input ", in));
         if (type == null) {
             String given = p.getText();
             throw invalid("input " + in.label() + " has datatype '" + (given.length() > 32 ? given.substring(0, 32) + "..." : given)
@@ -186,7 +186,7 @@ final class RequestJsonReader {
     }
 
     private void readInputParameters(JsonToken value, PendingInput in) throws IOException {
-        expectObject(value, "the parameters of input " + in.label());
+        expectObject(value, "the parameters of input ", in);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             JsonToken v = p.nextToken();
@@ -267,14 +267,14 @@ final class RequestJsonReader {
         }
         while (p.nextToken() != JsonToken.END_ARRAY) {
             int index = outputs.size();
-            expectObject(p.currentToken(), "output #" + index);
+            expectObject(p.currentToken(), "output #", index);
             String name = null;
             Boolean binary = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "name" -> name = string(value, "the name of output #" + index);
+                    case "name" -> name = string(value, "the name of output #", index);
                     case "parameters" -> binary = readOutputParameters(value, index);
                     default -> p.skipChildren();
                 }
@@ -288,7 +288,7 @@ final class RequestJsonReader {
 
     /** The output's {@code binary_data} parameter, or null when it has none. */
     private Boolean readOutputParameters(JsonToken value, int index) throws IOException {
-        expectObject(value, "the parameters of output #" + index);
+        expectObject(value, "the parameters of output #", index);
         Boolean binary = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
@@ -317,6 +317,34 @@ final class RequestJsonReader {
     private static void expectObject(JsonToken token, String what) {
         if (token != JsonToken.START_OBJECT) {
             throw invalid(what + " must be a JSON object");
+        }
+    }
+
+    // The overloads below build their message only when they throw: a valid request allocates none.
+
+    private String string(JsonToken token, String what, PendingInput in) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            throw invalid(what + in.label() + " must be a JSON string");
+        }
+        return p.getText();
+    }
+
+    private String string(JsonToken token, String what, int index) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            throw invalid(what + index + " must be a JSON string");
+        }
+        return p.getText();
+    }
+
+    private static void expectObject(JsonToken token, String what, PendingInput in) {
+        if (token != JsonToken.START_OBJECT) {
+            throw invalid(what + in.label() + " must be a JSON object");
+        }
+    }
+
+    private static void expectObject(JsonToken token, String what, int index) {
+        if (token != JsonToken.START_OBJECT) {
+            throw invalid(what + index + " must be a JSON object");
         }
     }
 
