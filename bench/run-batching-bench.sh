@@ -8,20 +8,13 @@
 # Results: bench/results/batching.{json,md} and the load generator's per-model files under
 # bench/results/batching/. Usage: bench/run-batching-bench.sh [WINDOW_MS] [RAW_SECONDS]
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$ROOT/build/jdk.sh"; statim_find_jdk
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 WINDOW_MS=${1:-2000}
 RAW_SECONDS=${2:-8}
 DATA="$ROOT/../shared/data/clinical_texts.jsonl"
 OUT="$ROOT/bench/results"; RUN="$OUT/batching"; TMP="$OUT/tmp/batching"
 rm -rf "$TMP" "$RUN"; mkdir -p "$TMP" "$RUN"
 
-mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl bench -am install
-CP="$ROOT/bench/target/statim-bench-0.1.0-SNAPSHOT.jar:$ROOT/bench/target/lib/*"
-JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
 
 # The default repository, plus each model with batching on and off.
 CACHE="$TMP/cache"; STATIM_CACHE_DIR="$CACHE" "${JAVA[@]}" -cp "$CP" io.statim.bench.MaterializeDefaultRepository "$CACHE" > "$TMP/default-repo.txt"

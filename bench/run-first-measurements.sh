@@ -7,19 +7,11 @@
 # Needs h2load (Debian: nghttp2-client). Results: bench/results/first-measurements.{json,md}.
 # Usage: bench/run-first-measurements.sh [SECONDS_PER_POINT]
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$ROOT/build/jdk.sh"; statim_find_jdk
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SECONDS_PER_POINT=${1:-10}
 OUT="$ROOT/bench/results"; TMP="$OUT/tmp"; mkdir -p "$TMP"
-command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 1; }
+bench_need_h2load
 
-mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl bench -am install
-CP="$ROOT/bench/target/statim-bench-0.1.0-SNAPSHOT.jar:$ROOT/bench/target/lib/*"
-JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g)
-THREADS=$(nproc)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
 
 # Inputs: simple with one row; minilm with the first ~128-token report paragraph of the shared data.
 python3 - "$TMP" "$ROOT/../shared/data/clinical_texts.jsonl" <<'PY'

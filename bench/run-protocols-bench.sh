@@ -6,19 +6,11 @@
 # with one client, and the load generator's p50s compare the protocols with another.
 # Results: bench/results/protocols.{json,md} and bench/results/protocols/. Usage: bench/run-protocols-bench.sh [WINDOW_MS]
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$ROOT/build/jdk.sh"; statim_find_jdk
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 WINDOW_MS=${1:-3000}
 OUT="$ROOT/bench/results"; RUN="$OUT/protocols"; TMP="$OUT/tmp/protocols"
 rm -rf "$TMP" "$RUN"; mkdir -p "$TMP" "$RUN"
-command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 1; }
-mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl bench -am install
-CP="$ROOT/bench/target/statim-bench-0.1.0-SNAPSHOT.jar:$ROOT/bench/target/lib/*"
-JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g)
-THREADS=$(nproc)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+bench_need_h2load
 
 python3 - "$TMP" <<'PY'
 import sys
