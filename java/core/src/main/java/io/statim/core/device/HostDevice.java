@@ -26,7 +26,9 @@ public final class HostDevice implements Device {
     /** Smallest size class: one cache line, which is also the alignment of every buffer. */
     public static final int MIN_CLASS_BYTES = 64;
     private static final int MIN_CLASS_SHIFT = 6;
-    private static final int CLASS_COUNT = 64 - MIN_CLASS_SHIFT;
+    private static final int CLASS_COUNT = 63 - MIN_CLASS_SHIFT;
+    /** The largest buffer: 2^62 bytes, so that every size class and budget sum stays positive. */
+    public static final long MAX_BUFFER_BYTES = 1L << 62;
 
     /**
      * How the host device is sized.
@@ -88,8 +90,8 @@ public final class HostDevice implements Device {
 
     @Override
     public DeviceBuffer tryAllocate(long bytes, MemoryUse use) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("bytes=" + bytes + " must be >= 0");
+        if (bytes < 0 || bytes > MAX_BUFFER_BYTES) {
+            throw new IllegalArgumentException("bytes=" + bytes + " must be between 0 and " + MAX_BUFFER_BYTES);
         }
         if (closed) {
             throw new StatusException(Code.UNAVAILABLE, "host device is closed");
@@ -103,7 +105,12 @@ public final class HostDevice implements Device {
         }
         HostBuffer buffer = sizeClass.take();
         if (buffer == null) {
-            buffer = new HostBuffer(this, sizeClass, carve(sizeClass.bytes));
+            try {
+                buffer = new HostBuffer(this, sizeClass, carve(sizeClass.bytes));
+            } catch (RuntimeException | OutOfMemoryError e) {
+                used.addAndGet(-sizeClass.bytes);
+                throw e;
+            }
         }
         buffer.lease(bytes, use, config.trackLeaks());
         liveBuffers.incrementAndGet();

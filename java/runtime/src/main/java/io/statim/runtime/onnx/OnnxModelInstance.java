@@ -245,7 +245,12 @@ public final class OnnxModelInstance implements ModelInstance {
             List<byte[]> elements = new ArrayList<>();
             flattenStrings(tensor.getValue(), elements);
             DeviceBuffer buffer = device.allocate(Tensor.serializedSize(elements), MemoryUse.OUTPUT);
-            Tensor.writeBytesElements(elements, buffer.segment());
+            try {
+                Tensor.writeBytesElements(elements, buffer.segment());
+            } catch (RuntimeException e) {
+                buffer.release();
+                throw e;
+            }
             return new Computed(buffer, shape);
         }
         ByteBuffer bytes = tensor.getByteBuffer();

@@ -92,6 +92,9 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
 
     @Override
     public void submit(InferenceRequest request) {
+        if (request.isDone()) {
+            return; // cancelled before it got here: its caller already has the outcome
+        }
         if (closed) {
             fail(request, Status.unavailable("model '" + modelName + "' is being unloaded"), FailureReason.REJECTED);
             return;
@@ -164,6 +167,8 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
             lock.lock();
             try {
                 queue.dropCancelled();
+                // Dropping it may have made a batch due (a preferred size, a full batch).
+                dispatchLocked(clock.nanoTime());
             } finally {
                 lock.unlock();
             }
@@ -195,7 +200,9 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         }
         try {
             for (InstanceWorker w : workers) {
-                w.join(TimeUnit.SECONDS.toMillis(30));
+                if (!w.join(TimeUnit.SECONDS.toMillis(30))) {
+                    LOG.warn("an instance of model '{}' is still executing 30 s after unload; it is closed when it finishes", modelName);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -258,6 +265,8 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
                         idle.remove(worker);
                         worker.start(nextSequence++);
                         got = true;
+                        // Other batches may be due too (another length bucket): give them to idle workers.
+                        dispatchLocked(now);
                     } else {
                         if (!idle.contains(worker)) {
                             idle.addLast(worker);
@@ -302,9 +311,15 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         Status failure = null;
         try {
             responses = worker.instance.execute(batch);
+            if (responses.size() != batch.size()) {
+                responses.forEach(InferenceResponse::release);
+                responses = null;
+                failure = Status.internal("model '" + modelName + "' answered " + batch.size() + " requests with a different count");
+            }
         } catch (StatusException e) {
             failure = e.status().isOk() ? Status.internal("backend returned OK as a failure") : e.status();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Even an Error fails the batch's requests rather than leaving them running forever.
             LOG.error("model '{}' failed a batch of {} requests", modelName, batch.size(), e);
             failure = Status.internal("model '" + modelName + "' failed: " + e.getClass().getSimpleName());
         }
@@ -327,6 +342,15 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     }
 
     private void deliver(InferenceRequest request, InferenceResponse response, Status failure) {
+        try {
+            deliverOrThrow(request, response, failure);
+        } catch (RuntimeException e) {
+            // A listener that throws (an event loop shutting down) must not take the worker with it.
+            LOG.warn("delivering a response of model '{}' failed: {}", modelName, e.toString());
+        }
+    }
+
+    private void deliverOrThrow(InferenceRequest request, InferenceResponse response, Status failure) {
         if (failure != null) {
             fail(request, failure, FailureReason.BACKEND);
             return;

@@ -65,7 +65,9 @@ final class InstanceWorker {
         LockSupport.unpark(thread);
     }
 
-    void join(long millis) throws InterruptedException {
+    /** Waits for the thread to end; false when it is still running after {@code millis}. */
+    boolean join(long millis) throws InterruptedException {
         thread.join(millis);
+        return !thread.isAlive();
     }
 }

@@ -40,12 +40,18 @@ final class ResponseSequencer {
             waiting.put(sequence, new Finished(new ArrayList<>(requests), responses == null ? null : new ArrayList<>(responses), failure));
             return;
         }
-        deliverAll(requests, responses, failure);
-        next++;
+        try {
+            deliverAll(requests, responses, failure);
+        } finally {
+            next++;
+        }
         Finished held;
         while ((held = waiting.remove(next)) != null) {
-            deliverAll(held.requests(), held.responses(), held.failure());
-            next++;
+            try {
+                deliverAll(held.requests(), held.responses(), held.failure());
+            } finally {
+                next++;
+            }
         }
     }
 

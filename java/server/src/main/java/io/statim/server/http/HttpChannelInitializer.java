@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.AsciiString;
 
 /**
@@ -85,7 +86,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
             ChannelPipeline p = ctx.pipeline();
             p.addAfter(ctx.name(), null, new HttpServerKeepAliveHandler());
-            p.addLast(new LimitedAggregator(maxBodyBytes), handler);
+            // FlowControlHandler holds back requests pipelined in one read until the one in flight is
+            // answered (HttpConnections turns reading off and on), so responses leave in order.
+            p.addLast(new LimitedAggregator(maxBodyBytes), new FlowControlHandler(), handler);
             ctx.fireChannelRead(msg);
             p.remove(this);
         }

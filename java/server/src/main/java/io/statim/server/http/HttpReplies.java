@@ -79,6 +79,14 @@ public final class HttpReplies {
         send(ctx, response);
     }
 
+    /** Writes {@code {"error": message}} with {@code Connection: close} and closes the connection after it. */
+    static void errorAndClose(ChannelHandlerContext ctx, Status status) {
+        FullHttpResponse response = response(HttpResponseStatus.valueOf(status.code().httpStatus()),
+                OipJson.error(ctx.alloc(), status.message()), HttpHeaderValues.APPLICATION_JSON);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
     /** The allocator for response bodies. */
     static ByteBufAllocator alloc(ChannelHandlerContext ctx) {
         return ctx.alloc();

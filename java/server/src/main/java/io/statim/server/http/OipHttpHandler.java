@@ -63,7 +63,8 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpConnections.requestStarted(ctx);
         if (!request.decoderResult().isSuccess()) {
-            HttpReplies.error(ctx, Status.invalidArgument("malformed HTTP request"));
+            // The decoder ignores everything after a malformed request: the connection is done.
+            HttpReplies.errorAndClose(ctx, Status.invalidArgument("malformed HTTP request"));
             return;
         }
         Route route = Route.parse(new QueryStringDecoder(request.uri()).path());
