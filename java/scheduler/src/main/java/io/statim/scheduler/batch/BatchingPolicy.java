@@ -142,6 +142,11 @@ public final class BatchingPolicy {
     /** When the request times out, in {@link System#nanoTime()} terms, or {@link Long#MAX_VALUE} for never. */
     public long deadline(InferenceRequest request, int level) {
         long timeout = policies[level].effectiveTimeoutNs(request.timeoutNs());
-        return timeout == 0 ? Long.MAX_VALUE : request.arrivalNanos() + timeout;
+        if (timeout == 0) {
+            return Long.MAX_VALUE;
+        }
+        long deadline = request.arrivalNanos() + timeout;
+        // A huge timeout would wrap around to the past: it means "no practical limit".
+        return deadline < request.arrivalNanos() ? Long.MAX_VALUE - 1 : deadline;
     }
 }

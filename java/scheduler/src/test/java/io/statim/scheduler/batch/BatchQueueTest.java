@@ -159,6 +159,15 @@ class BatchQueueTest {
     }
 
     @Test
+    void aHugeRequestTimeoutDoesNotWrapAroundIntoThePast() {
+        BatchQueue q = start(config(8, "dynamic_batching { max_queue_delay_microseconds: 1000000 default_queue_policy { "
+                + "allow_timeout_override: true } }"));
+        admit(q, request("a", 1, 4, 1_000, 0, Long.MAX_VALUE, new TestRequests.Outcome()));
+        q.expire(2_000, rejected);
+        assertThat(rejected).isEmpty();
+    }
+
+    @Test
     void ignoresARequestTimeoutWhenOverridingIsNotAllowed() {
         BatchQueue q = start(config(8, "dynamic_batching { max_queue_delay_microseconds: 1000000 default_queue_policy { "
                 + "default_timeout_microseconds: 100 } }"));
