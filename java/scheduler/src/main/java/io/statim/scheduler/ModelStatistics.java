@@ -47,10 +47,6 @@ public final class ModelStatistics {
         batchOutputNs = new AtomicLongArray(slots);
     }
 
-    /** Statistics of a model that does not batch. */
-    public ModelStatistics() {
-        this(1);
-    }
 
     private static LongAdder[] adders(int n) {
         LongAdder[] out = new LongAdder[n];

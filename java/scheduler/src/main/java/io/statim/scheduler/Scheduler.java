@@ -31,7 +31,8 @@ public interface Scheduler extends AutoCloseable {
 
     /**
      * Stops taking requests, fails those still queued with UNAVAILABLE, lets running executions
-     * finish, and closes the model instances. Blocks until the workers have stopped.
+     * finish, and closes the model instances. Blocks until the workers have stopped, or for at most
+     * 30 s per worker (a longer-running execution is logged and its instance closed when it ends).
      */
     @Override
     void close();

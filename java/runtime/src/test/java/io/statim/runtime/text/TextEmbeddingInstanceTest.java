@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped {@code minilm} pipeline, checked against langchain4j's AllMiniLmL6V2EmbeddingModel. */
 class TextEmbeddingInstanceTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TextEmbeddingInstanceTest.class);
+
     private static final double AGREEMENT = 0.999;
     private static final InstanceSpec SPEC = new InstanceSpec("minilm_0", 0, 2);
     private static final String PARAGRAPH = "The patient is a 64-year-old man with hypertension, type 2 diabetes and chronic "
@@ -169,7 +171,7 @@ class TextEmbeddingInstanceTest {
         for (int i = 0; i < texts.size(); i++) {
             min = Math.min(min, MiniLm.cosine(ours[i], reference.embed(texts.get(i)).content().vector()));
         }
-        System.out.printf("min cosine to langchain4j over %d %s texts: 1 - %.2e%n", texts.size(), what, 1 - min);
+        LOG.info("min cosine to langchain4j over {} {} texts: 1 - {}", texts.size(), what, String.format("%.2e", 1 - min));
         return min;
     }
 

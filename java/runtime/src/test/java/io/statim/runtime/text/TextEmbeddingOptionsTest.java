@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The pipeline's options other than the shipped ones: chunking, CLS pooling, no normalization. */
 class TextEmbeddingOptionsTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TextEmbeddingOptionsTest.class);
+
     private static final double AGREEMENT = 0.999;
     private static final InstanceSpec SPEC = new InstanceSpec("minilm_0", 0, 2);
     private static final String PARAGRAPH = "A 2.1 cm simple cyst is seen in the left kidney. The liver shows diffuse "
@@ -72,7 +74,7 @@ class TextEmbeddingOptionsTest {
         assertThat(windowTexts).hasSizeGreaterThan(2);
         assertThat(MiniLm.norm(chunked)).isCloseTo(1.0, within(1e-5));
         double cosine = MiniLm.cosine(chunked, expected);
-        System.out.printf("cosine of a chunked text to the weighted average of its windows: 1 - %.2e%n", 1 - cosine);
+        LOG.info("cosine of a chunked text to the weighted average of its windows: 1 - {}", String.format("%.2e", 1 - cosine));
         assertThat(cosine).isGreaterThanOrEqualTo(AGREEMENT);
     }
 

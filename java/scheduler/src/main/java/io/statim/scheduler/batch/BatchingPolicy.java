@@ -111,14 +111,6 @@ public final class BatchingPolicy {
         return false;
     }
 
-    /** The sum of all levels' capacities. */
-    public int totalCapacity() {
-        long total = 0;
-        for (int level = 1; level <= levels; level++) {
-            total += capacities[level];
-        }
-        return (int) Math.min(Integer.MAX_VALUE, total);
-    }
 
     /**
      * The level of a request: its own priority, or the default level.

@@ -1,7 +1,6 @@
 package io.statim.server.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -87,8 +86,4 @@ public final class HttpReplies {
         ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
-    /** The allocator for response bodies. */
-    static ByteBufAllocator alloc(ChannelHandlerContext ctx) {
-        return ctx.alloc();
-    }
 }
