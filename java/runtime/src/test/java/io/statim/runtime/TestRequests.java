@@ -33,6 +33,27 @@ public final class TestRequests {
         return new Tensor(name, DataType.INT32, s, buffer.segment());
     }
 
+    /** An FP32 tensor of the given shape holding {@code values} (repeated when shorter than the shape). */
+    public Tensor fp32(String name, float[] values, long... shape) {
+        Shape s = Shape.of(shape);
+        DeviceBuffer buffer = device.allocate(s.elementCount() * 4, MemoryUse.STAGING);
+        memory.add(buffer);
+        for (int i = 0; i < s.elementCount(); i++) {
+            buffer.segment().setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, values[i % values.length]);
+        }
+        return new Tensor(name, DataType.FP32, s, buffer.segment());
+    }
+
+    /** An INT64 tensor of shape [values.length]. */
+    public Tensor int64(String name, long... values) {
+        DeviceBuffer buffer = device.allocate(values.length * 8L, MemoryUse.STAGING);
+        memory.add(buffer);
+        for (int i = 0; i < values.length; i++) {
+            buffer.segment().setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, values[i]);
+        }
+        return new Tensor(name, DataType.INT64, Shape.of(values.length), buffer.segment());
+    }
+
     /** A BYTES tensor of one row of strings. */
     public Tensor strings(String name, List<String> values, long... shape) {
         List<byte[]> bytes = values.stream().map(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();

@@ -20,6 +20,9 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import io.statim.scheduler.batch.DynamicBatcher;
+import io.statim.scheduler.session.SequenceScheduler;
+import io.statim.scheduler.session.SessionIds;
+import io.statim.scheduler.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +67,28 @@ public final class ModelManager implements AutoCloseable {
     private final Device device;
     private final Settings settings;
     private final Map<String, Entry> models = new ConcurrentHashMap<>();
+    private final SessionStore sessions;
 
-    public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings) {
+    /**
+     * @param sessions the sessions of models with {@code sequence_batching}, on {@code device}; the
+     *                 manager does not close it
+     */
+    public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings, SessionStore sessions) {
         this.repository = repository;
         this.backends = List.copyOf(backends);
         this.device = device;
         this.settings = settings;
+        this.sessions = sessions;
+    }
+
+    /** A manager whose session store has no sweeper thread (tests, tools). */
+    public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings) {
+        this(repository, backends, device, settings, new SessionStore(device, new SessionIds(""), java.time.Clock.systemUTC(), 0));
+    }
+
+    /** The sessions of the models with {@code sequence_batching}. */
+    public SessionStore sessions() {
+        return sessions;
     }
 
     /** The repository the models come from. */
@@ -260,13 +279,17 @@ public final class ModelManager implements AutoCloseable {
         }
         int defaultThreads = Math.max(1, settings.availableCores() / Math.max(1, instanceCount));
         int threads = config.intParameter("intra_op_thread_count", defaultThreads);
+        // A sequence model's instances also take its state and control tensors; callers see the public config.
+        ModelSource loaded = config.sequenceBatchingEnabled()
+                ? new ModelSource(config.executionConfig(), source.modelDir(), source.versionDirs())
+                : source;
         List<ModelInstance> instances = new ArrayList<>();
         try {
             int index = 0;
             for (InstanceGroup group : groups) {
                 for (int i = 0; i < group.count(); i++) {
                     String instanceName = (group.name().isEmpty() ? config.name() : group.name()) + "_" + i;
-                    instances.add(backend.load(source, version, new InstanceSpec(instanceName, index++, threads), device));
+                    instances.add(backend.load(loaded, version, new InstanceSpec(instanceName, index++, threads), device));
                 }
             }
         } catch (RuntimeException e) {
@@ -274,7 +297,9 @@ public final class ModelManager implements AutoCloseable {
             throw e;
         }
         ModelStatistics statistics = new ModelStatistics(config.maxBatchSize());
-        return new ServedModel(config, version,
-                new DynamicBatcher(config, version, instances, settings.maxQueueSize(), statistics, NanoClock.SYSTEM), statistics);
+        Scheduler scheduler = config.sequenceBatchingEnabled()
+                ? new SequenceScheduler(config, version, instances, settings.maxQueueSize(), sessions, statistics, NanoClock.SYSTEM)
+                : new DynamicBatcher(config, version, instances, settings.maxQueueSize(), statistics, NanoClock.SYSTEM);
+        return new ServedModel(config, version, scheduler, statistics);
     }
 }

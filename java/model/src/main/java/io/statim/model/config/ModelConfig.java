@@ -2,7 +2,9 @@ package io.statim.model.config;
 
 import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
+import io.statim.core.tensor.Shape;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +28,9 @@ import java.util.Objects;
  * @param parameters the {@code parameters} map, in config order
  * @param versionPolicy which version directories are served
  * @param defaultModelFilename the model file inside each version directory
+ * @param dynamicBatching the {@code dynamic_batching} section; {@code null} when absent
+ * @param sequenceBatching the {@code sequence_batching} section with the session parameters;
+ *     {@code null} when absent
  */
 public record ModelConfig(
         String name,
@@ -38,10 +43,14 @@ public record ModelConfig(
         Map<String, String> parameters,
         VersionPolicy versionPolicy,
         String defaultModelFilename,
-        DynamicBatching dynamicBatching) {
+        DynamicBatching dynamicBatching,
+        SequenceBatching sequenceBatching) {
 
     /** The model file name when the config names none. */
     public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
+
+    /** The dims of a sequence control tensor per request, as in Triton. */
+    private static final Shape CONTROL_DIMS = Shape.of(1);
 
     public ModelConfig {
         Objects.requireNonNull(name, "name");
@@ -62,9 +71,54 @@ public record ModelConfig(
         this(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, parameters, versionPolicy, defaultModelFilename, null);
     }
 
+    /** A config without {@code sequence_batching}. */
+    public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
+            List<TensorConfig> outputs, List<InstanceGroup> instanceGroups, Map<String, String> parameters,
+            VersionPolicy versionPolicy, String defaultModelFilename, DynamicBatching dynamicBatching) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, parameters, versionPolicy, defaultModelFilename,
+                dynamicBatching, null);
+    }
+
     /** True when the config has a {@code dynamic_batching} section. */
     public boolean dynamicBatchingEnabled() {
         return dynamicBatching != null;
+    }
+
+    /** True when the config has a {@code sequence_batching} section. */
+    public boolean sequenceBatchingEnabled() {
+        return sequenceBatching != null;
+    }
+
+    /**
+     * The config the backend loads: for a model with {@code sequence_batching}, this config with the
+     * tensors the sequence batcher feeds and reads appended, which clients never send or see:
+     * an input per state ({@code input_name}, the state's type and dims), an input per control
+     * (dims {@code [1]}, the control's type), and an output per state ({@code output_name}) unless an
+     * output of that name is declared. A tensor already present is not added again, so the execution
+     * config of an execution config is itself. Without {@code sequence_batching}, {@code this}.
+     * Clients are validated against this config, not the execution config. Builds a new record on
+     * each call; meant for load time.
+     */
+    public ModelConfig executionConfig() {
+        if (sequenceBatching == null) {
+            return this;
+        }
+        List<TensorConfig> in = new ArrayList<>(inputs);
+        for (SequenceBatching.State state : sequenceBatching.states()) {
+            addIfAbsent(in, new TensorConfig(state.inputName(), state.dataType(), state.dims(), null, false));
+        }
+        for (SequenceBatching.ControlInput control : sequenceBatching.controlInputs()) {
+            addIfAbsent(in, new TensorConfig(control.name(), control.dataType(), CONTROL_DIMS, null, false));
+        }
+        List<TensorConfig> out = new ArrayList<>(outputs);
+        for (SequenceBatching.State state : sequenceBatching.states()) {
+            addIfAbsent(out, new TensorConfig(state.outputName(), state.dataType(), state.dims(), null, false));
+        }
+        if (in.size() == inputs.size() && out.size() == outputs.size()) {
+            return this;
+        }
+        return new ModelConfig(name, platform, backend, maxBatchSize, in, out, instanceGroups, parameters, versionPolicy,
+                defaultModelFilename, dynamicBatching, sequenceBatching);
     }
 
     /** The input of that name, or {@code null}. */
@@ -102,6 +156,12 @@ public record ModelConfig(
         } catch (NumberFormatException e) {
             throw new StatusException(Code.INVALID_ARGUMENT,
                     "model '" + name + "': parameter '" + key + "' is '" + value + "', which is not an integer");
+        }
+    }
+
+    private static void addIfAbsent(List<TensorConfig> tensors, TensorConfig tensor) {
+        if (find(tensors, tensor.name()) == null) {
+            tensors.add(tensor);
         }
     }
 

@@ -6,6 +6,7 @@ import io.statim.model.pbtxt.PbMessage;
 import io.statim.model.pbtxt.PbTextParser;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +23,16 @@ import java.util.Set;
  * it), {@code platform} ({@code onnxruntime_onnx}), {@code backend} ({@code onnxruntime}),
  * {@code max_batch_size}, {@code input}, {@code output}, {@code instance_group}, {@code parameters},
  * {@code version_policy}, {@code default_model_filename}, {@code dynamic_batching} (see
- * {@link DynamicBatching}), and {@code response_cache} with {@code enable: false}.
+ * {@link DynamicBatching}), {@code sequence_batching} (see {@link SequenceBatching}; with the
+ * {@code session_cached_inputs} and {@code session_ttl_seconds} parameters), and
+ * {@code response_cache} with {@code enable: false}. {@code dynamic_batching} and
+ * {@code sequence_batching} exclude each other, as in Triton's {@code scheduling_choice}.
  *
  * <p>Accepted and ignored with a warning, since they only affect startup or observability:
  * {@code model_warmup}, {@code metric_tags}, {@code cc_model_filenames}.
  *
  * <p>Every other field is an {@code INVALID_ARGUMENT} error naming the field and its line, never
- * dropped: among them {@code sequence_batching},
- * {@code ensemble_scheduling}, {@code optimization}, {@code model_transaction_policy},
+ * dropped: among them {@code ensemble_scheduling}, {@code optimization}, {@code model_transaction_policy},
  * {@code batch_input}, {@code batch_output}, {@code model_repository_agents}, {@code model_operations},
  * {@code runtime}, and {@code label_filename} in an output. Stateless; safe for any thread.
  */
@@ -70,7 +73,7 @@ public final class ModelConfigParser {
                     m -> d.outputs.add(TensorBinder.bind(TensorBinder.OUTPUT, "output", m))))
             .bind("instance_group", (d, f) -> f.asMessages().forEach(
                     m -> d.groups.add(InstanceGroupBinder.bind(m))))
-            .bind("parameters", (d, f) -> f.asMessages().forEach(m -> bindParameter(d.parameters, m)))
+            .bind("parameters", (d, f) -> f.asMessages().forEach(m -> bindParameter(d, m)))
             .bind("version_policy", (d, f) -> d.versionPolicy = VersionPolicyBinder.bind(f.asMessage()))
             .bind("default_model_filename", (d, f) -> {
                 d.defaultModelFilename = f.asString();
@@ -80,6 +83,10 @@ public final class ModelConfigParser {
             .bind("dynamic_batching", (d, f) -> {
                 d.dynamicBatching = f.asMessage();
                 d.dynamicBatchingAt = f.location();
+            })
+            .bind("sequence_batching", (d, f) -> {
+                d.sequenceBatching = f.asMessage();
+                d.sequenceBatchingAt = f.location();
             })
             .ignore("model_warmup")
             .ignore("metric_tags")
@@ -112,15 +119,16 @@ public final class ModelConfigParser {
         return value;
     }
 
-    private static void bindParameter(Map<String, String> parameters, PbMessage entry) {
+    private static void bindParameter(Draft draft, PbMessage entry) {
         Parameter parameter = new Parameter();
         PARAMETER.apply(entry, parameter);
         if (parameter.key == null) {
             throw entry.location().error("parameters entry has no key");
         }
-        if (parameters.putIfAbsent(parameter.key, parameter.value) != null) {
+        if (draft.parameters.putIfAbsent(parameter.key, parameter.value) != null) {
             throw entry.location().error("parameter '" + parameter.key + "' is given twice");
         }
+        draft.parameterAt.put(parameter.key, entry.location());
     }
 
     /** One {@code parameters} map entry as written; the value defaults to "" as in protobuf. */
@@ -142,11 +150,14 @@ public final class ModelConfigParser {
         final List<TensorBinder.Draft> outputs = new ArrayList<>();
         final List<InstanceGroupBinder.Draft> groups = new ArrayList<>();
         final Map<String, String> parameters = new LinkedHashMap<>();
+        final Map<String, PbLocation> parameterAt = new HashMap<>();
         VersionPolicy versionPolicy = VersionPolicy.DEFAULT;
         String defaultModelFilename = ModelConfig.DEFAULT_MODEL_FILENAME;
         PbLocation defaultModelFilenameAt;
         PbMessage dynamicBatching;
         PbLocation dynamicBatchingAt;
+        PbMessage sequenceBatching;
+        PbLocation sequenceBatchingAt;
 
         Draft(PbLocation file) {
             this.file = file;
@@ -174,10 +185,22 @@ public final class ModelConfigParser {
             if (instanceGroups.isEmpty()) {
                 instanceGroups.add(new InstanceGroup(directoryName, 1, InstanceGroup.Kind.KIND_AUTO, List.of()));
             }
+            if (dynamicBatching != null && sequenceBatching != null) {
+                PbLocation later = dynamicBatchingAt.line() > sequenceBatchingAt.line() ? dynamicBatchingAt : sequenceBatchingAt;
+                throw later.error("dynamic_batching and sequence_batching exclude each other (Triton's scheduling_choice); "
+                        + "sequence_batching batches the requests of different sequences itself, so keep one");
+            }
             DynamicBatching batching = dynamicBatching == null ? null
                     : DynamicBatchingBinder.bind(dynamicBatching, maxBatchSize, dynamicBatchingAt);
+            SequenceBatching sequences;
+            if (sequenceBatching == null) {
+                SequenceBatchingBinder.rejectSessionParameters(parameterAt);
+                sequences = null;
+            } else {
+                sequences = SequenceBatchingBinder.bind(sequenceBatching, maxBatchSize, in, out, parameters, parameterAt);
+            }
             return new ModelConfig(directoryName, platform, backend, maxBatchSize, in, out, instanceGroups,
-                    parameters, versionPolicy, defaultModelFilename, batching);
+                    parameters, versionPolicy, defaultModelFilename, batching, sequences);
         }
 
         private List<TensorConfig> tensors(String kind, List<TensorBinder.Draft> drafts) {

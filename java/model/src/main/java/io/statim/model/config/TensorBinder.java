@@ -71,7 +71,7 @@ final class TensorBinder {
         };
     }
 
-    private static DataType dataType(PbField field) {
+    static DataType dataType(PbField field) {
         DataType type = DataType.fromConfigName(field.asIdentifier());
         if (type == null) {
             throw field.location().error("data_type '" + field.asIdentifier() + "' is not known; expected one of "

@@ -26,6 +26,20 @@ import java.util.Locale;
  *       that runs {@code max(REPEAT)} times (INT64 {@code [-1,1]}), each pass two matrix products
  *       through {@value #VARIABLE_COST_HIDDEN} hidden units, so a request chooses its own cost.
  *       Config: {@code max_batch_size: 8}.</li>
+ *   <li>{@code session_document}: a stateful session over a cached document. Inputs
+ *       {@code DOCUMENT} (FP32 {@code [-1,256]}, {@code optional: true}, cached by the session through
+ *       {@code session_cached_inputs}), {@code ROWS} (INT64 {@code [-1]}) and {@code QUERY} (FP32
+ *       {@code [256]}); {@code SCORES[i] = DOCUMENT[ROWS[i]] · QUERY} (FP32 {@code [-1]}), touching
+ *       only the selected rows. Config: {@code max_batch_size: 0}, {@code sequence_batching { }},
+ *       one {@code KIND_CPU} instance. A 64 MB document is 65536 rows.</li>
+ *   <li>{@code accumulator}: Triton-style implicit state. Input {@code INPUT} (FP32 {@code [4]});
+ *       state {@code ACC_IN}/{@code ACC_OUT} (FP32 {@code [4]}, zeros first);
+ *       {@code ACC_OUT = INPUT + ACC_IN * (1 - START)}, so a sequence's {@code OUTPUT} is the running
+ *       sum of its inputs and START resets it; {@code CONTROLS = [START, END, READY]} (INT32
+ *       {@code [3]}) and {@code CORRID_OUT = CORRID} (INT64 {@code [1]}) echo the controls. Config:
+ *       {@code max_batch_size: 8}, {@code sequence_batching} with {@code oldest} (8 candidate
+ *       sequences, no delay), controls START, END, READY ({@code int32_false_true: [0, 1]}) and
+ *       CORRID ({@code TYPE_INT64}), two {@code KIND_CPU} instances.</li>
  * </ul>
  * Stateless; safe for any thread.
  */
@@ -36,6 +50,15 @@ public final class TestModels {
     public static final String VARIABLE_COST = "variable_cost";
     /** The hidden width of each loop pass of {@code variable_cost}. */
     public static final int VARIABLE_COST_HIDDEN = 256;
+
+    /** The name of the {@code session_document} model. */
+    public static final String SESSION_DOCUMENT = "session_document";
+    /** The row width of {@code session_document}'s DOCUMENT and the length of its QUERY. */
+    public static final int SESSION_DOCUMENT_WIDTH = 256;
+    /** The name of the {@code accumulator} model. */
+    public static final String ACCUMULATOR = "accumulator";
+    /** The width of {@code accumulator}'s INPUT, OUTPUT and state. */
+    public static final int ACCUMULATOR_WIDTH = 4;
 
     private static final int WIDTH = 16;
 
@@ -93,6 +116,46 @@ public final class TestModels {
                 .toBytes();
     }
 
+    /** {@code SCORES = MatMul(Gather(DOCUMENT, ROWS, axis 0), QUERY)}; see the class doc. */
+    public static byte[] sessionDocument() {
+        return new OnnxGraphBuilder(SESSION_DOCUMENT)
+                .input("DOCUMENT", DataType.FP32, -1, SESSION_DOCUMENT_WIDTH)
+                .input("ROWS", DataType.INT64, -1)
+                .input("QUERY", DataType.FP32, SESSION_DOCUMENT_WIDTH)
+                .node("Gather", List.of("DOCUMENT", "ROWS"), List.of("selected"), OnnxGraphBuilder.intAttribute("axis", 0))
+                .node("MatMul", List.of("selected", "QUERY"), List.of("SCORES"))
+                .output("SCORES", DataType.FP32, -1)
+                .toBytes();
+    }
+
+    /**
+     * The running sum with Triton's implicit state and controls; every tensor has the batch
+     * dimension first. See the class doc.
+     */
+    public static byte[] accumulator() {
+        return new OnnxGraphBuilder(ACCUMULATOR)
+                .input("INPUT", DataType.FP32, -1, ACCUMULATOR_WIDTH)
+                .input("ACC_IN", DataType.FP32, -1, ACCUMULATOR_WIDTH)
+                .input("START", DataType.INT32, -1, 1)
+                .input("END", DataType.INT32, -1, 1)
+                .input("READY", DataType.INT32, -1, 1)
+                .input("CORRID", DataType.INT64, -1, 1)
+                .initializer(OnnxGraphBuilder.floatTensor("one", new long[0], 1f))
+                .node("Cast", List.of("START"), List.of("start_fp32"),
+                        OnnxGraphBuilder.intAttribute("to", OnnxDataTypes.toOnnx(DataType.FP32)))
+                .node("Sub", List.of("one", "start_fp32"), List.of("keep"))
+                .node("Mul", List.of("ACC_IN", "keep"), List.of("kept"))
+                .node("Add", List.of("INPUT", "kept"), List.of("ACC_OUT"))
+                .node("Identity", List.of("ACC_OUT"), List.of("OUTPUT"))
+                .node("Concat", List.of("START", "END", "READY"), List.of("CONTROLS"), OnnxGraphBuilder.intAttribute("axis", 1))
+                .node("Identity", List.of("CORRID"), List.of("CORRID_OUT"))
+                .output("OUTPUT", DataType.FP32, -1, ACCUMULATOR_WIDTH)
+                .output("ACC_OUT", DataType.FP32, -1, ACCUMULATOR_WIDTH)
+                .output("CONTROLS", DataType.INT32, -1, 3)
+                .output("CORRID_OUT", DataType.INT64, -1, 1)
+                .toBytes();
+    }
+
     /** The model name of the identity model of a type: {@code identity_fp32}, {@code identity_bytes}... */
     public static String identityName(DataType type) {
         return "identity_" + type.name().toLowerCase(Locale.ROOT);
@@ -123,6 +186,54 @@ public final class TestModels {
         return write(repoRoot, VARIABLE_COST, config, variableCost());
     }
 
+    /** Writes the {@code session_document} model in Triton layout. */
+    public static Path writeSessionDocument(Path repoRoot) throws IOException {
+        String config = header(SESSION_DOCUMENT, 0)
+                + tensors("input",
+                        optionalTensor("DOCUMENT", DataType.FP32, -1, SESSION_DOCUMENT_WIDTH),
+                        tensor("ROWS", DataType.INT64, -1),
+                        tensor("QUERY", DataType.FP32, SESSION_DOCUMENT_WIDTH))
+                + tensors("output", tensor("SCORES", DataType.FP32, -1))
+                + """
+                sequence_batching { }
+                parameters { key: "session_cached_inputs" value { string_value: "DOCUMENT" } }
+                instance_group [ { count: 1 kind: KIND_CPU } ]
+                """;
+        return write(repoRoot, SESSION_DOCUMENT, config, sessionDocument());
+    }
+
+    /** Writes the {@code accumulator} model in Triton layout. */
+    public static Path writeAccumulator(Path repoRoot) throws IOException {
+        String config = header(ACCUMULATOR, 8)
+                + tensors("input", tensor("INPUT", DataType.FP32, ACCUMULATOR_WIDTH))
+                + tensors("output",
+                        tensor("OUTPUT", DataType.FP32, ACCUMULATOR_WIDTH),
+                        tensor("CONTROLS", DataType.INT32, 3),
+                        tensor("CORRID_OUT", DataType.INT64, 1))
+                + """
+                sequence_batching {
+                  oldest { max_candidate_sequences: 8 max_queue_delay_microseconds: 0 }
+                  control_input [
+                    { name: "START" control [ { kind: CONTROL_SEQUENCE_START int32_false_true: [ 0, 1 ] } ] },
+                    { name: "END" control [ { kind: CONTROL_SEQUENCE_END int32_false_true: [ 0, 1 ] } ] },
+                    { name: "READY" control [ { kind: CONTROL_SEQUENCE_READY int32_false_true: [ 0, 1 ] } ] },
+                    { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_INT64 } ] }
+                  ]
+                  state [
+                    {
+                      input_name: "ACC_IN"
+                      output_name: "ACC_OUT"
+                      data_type: TYPE_FP32
+                      dims: [ 4 ]
+                      initial_state { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true name: "zeros" }
+                    }
+                  ]
+                }
+                instance_group [ { count: 2 kind: KIND_CPU } ]
+                """;
+        return write(repoRoot, ACCUMULATOR, config, accumulator());
+    }
+
     private static String header(String name, int maxBatchSize) {
         return "name: \"" + name + "\"\nplatform: \"onnxruntime_onnx\"\nmax_batch_size: " + maxBatchSize + "\n";
     }
@@ -132,11 +243,19 @@ public final class TestModels {
     }
 
     private static String tensor(String name, DataType type, long... dims) {
+        return tensor(name, type, "", dims);
+    }
+
+    private static String optionalTensor(String name, DataType type, long... dims) {
+        return tensor(name, type, " optional: true", dims);
+    }
+
+    private static String tensor(String name, DataType type, String extra, long... dims) {
         StringBuilder dimList = new StringBuilder();
         for (long d : dims) {
             dimList.append(dimList.isEmpty() ? "" : ", ").append(d);
         }
-        return "  { name: \"" + name + "\" data_type: " + type.configName() + " dims: [ " + dimList + " ] }";
+        return "  { name: \"" + name + "\" data_type: " + type.configName() + " dims: [ " + dimList + " ]" + extra + " }";
     }
 
     /** Writes {@code <root>/<name>/config.pbtxt} and {@code <root>/<name>/1/model.onnx}; returns the model dir. */

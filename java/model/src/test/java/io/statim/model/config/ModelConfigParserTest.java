@@ -107,7 +107,6 @@ class ModelConfigParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "sequence_batching { }",
         "ensemble_scheduling { step [ ] }",
         "optimization { graph { level: 1 } }",
         "model_transaction_policy { decoupled: true }",

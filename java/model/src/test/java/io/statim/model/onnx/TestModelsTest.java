@@ -1,8 +1,11 @@
 package io.statim.model.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -11,7 +14,11 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.statim.core.tensor.DataType;
 import io.statim.core.tensor.Shape;
+import io.statim.model.config.InstanceGroup;
 import io.statim.model.config.ModelConfig;
+import io.statim.model.config.SequenceBatching;
+import io.statim.model.config.SequenceBatching.ControlKind;
+import io.statim.model.config.TensorConfig;
 import io.statim.model.repository.ModelRepository;
 import io.statim.model.repository.ModelSource;
 
@@ -25,6 +32,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Runs the generated models in ONNX Runtime. */
@@ -203,5 +212,182 @@ class TestModelsTest {
 
         assertThat(new ModelRepository(root).modelNames())
                 .containsExactly("identity_fp32", "simple", "variable_cost");
+    }
+
+    private static float[][] document(int rows, int width) {
+        float[][] document = new float[rows][width];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < width; c++) {
+                document[r][c] = ((r * 31 + c * 7) % 17 - 8) / 4f;
+            }
+        }
+        return document;
+    }
+
+    @Test
+    void sessionDocumentScoresTheSelectedRowsAgainstTheQuery() throws OrtException {
+        int width = TestModels.SESSION_DOCUMENT_WIDTH;
+        float[][] document = document(5, width);
+        float[] query = new float[width];
+        for (int c = 0; c < width; c++) {
+            query[c] = (c % 5 - 2) * 0.5f;
+        }
+        long[] rows = {3, 0, 3};
+        try (OrtSession session = session(TestModels.sessionDocument());
+                OnnxTensor doc = OnnxTensor.createTensor(ENV, document);
+                OnnxTensor selected = OnnxTensor.createTensor(ENV, rows);
+                OnnxTensor q = OnnxTensor.createTensor(ENV, query);
+                OrtSession.Result result = session.run(Map.of("DOCUMENT", doc, "ROWS", selected, "QUERY", q))) {
+            float[] scores = (float[]) result.get("SCORES").orElseThrow().getValue();
+
+            assertThat(scores).hasSize(3);
+            for (int i = 0; i < rows.length; i++) {
+                double expected = 0;
+                for (int c = 0; c < width; c++) {
+                    expected += (double) document[(int) rows[i]][c] * query[c];
+                }
+                assertThat((double) scores[i]).isCloseTo(expected, within(1e-3));
+            }
+            assertThat(scores[0]).isEqualTo(scores[2]);
+        }
+    }
+
+    /** Runs the accumulator on one batch; returns OUTPUT, ACC_OUT, CONTROLS and CORRID_OUT by name. */
+    private static Map<String, Object> accumulate(float[][] input, float[][] state, int[][] start, int[][] end, int[][] ready,
+            long[][] corrid) throws OrtException {
+        try (OrtSession session = session(TestModels.accumulator());
+                OnnxTensor in = OnnxTensor.createTensor(ENV, input);
+                OnnxTensor acc = OnnxTensor.createTensor(ENV, state);
+                OnnxTensor s = OnnxTensor.createTensor(ENV, start);
+                OnnxTensor e = OnnxTensor.createTensor(ENV, end);
+                OnnxTensor r = OnnxTensor.createTensor(ENV, ready);
+                OnnxTensor c = OnnxTensor.createTensor(ENV, corrid);
+                OrtSession.Result result = session.run(Map.of("INPUT", in, "ACC_IN", acc, "START", s, "END", e, "READY", r,
+                        "CORRID", c))) {
+            Map<String, Object> out = new HashMap<>();
+            for (String name : List.of("OUTPUT", "ACC_OUT", "CONTROLS", "CORRID_OUT")) {
+                out.put(name, result.get(name).orElseThrow().getValue());
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void accumulatorStartsFromTheInputWhenStartIsSet() throws OrtException {
+        float[][] input = {{1, 2, 3, 4}};
+        Map<String, Object> out = accumulate(input, new float[][] {{100, 200, 300, 400}}, new int[][] {{1}}, new int[][] {{0}},
+                new int[][] {{1}}, new long[][] {{7}});
+
+        assertThat((float[][]) out.get("OUTPUT")).isDeepEqualTo(input);
+        assertThat((float[][]) out.get("ACC_OUT")).isDeepEqualTo(input);
+    }
+
+    @Test
+    void accumulatorAddsTheInputToTheStateWhenStartIsClear() throws OrtException {
+        Map<String, Object> out = accumulate(new float[][] {{1, 2, 3, 4}}, new float[][] {{10, 20, 30, 40}}, new int[][] {{0}},
+                new int[][] {{0}}, new int[][] {{1}}, new long[][] {{7}});
+
+        assertThat((float[][]) out.get("OUTPUT")).isDeepEqualTo(new float[][] {{11, 22, 33, 44}});
+        assertThat((float[][]) out.get("ACC_OUT")).isDeepEqualTo(new float[][] {{11, 22, 33, 44}});
+    }
+
+    @Test
+    void accumulatorTreatsEachRowOfABatchAsItsOwnSequence() throws OrtException {
+        Map<String, Object> out = accumulate(new float[][] {{1, 1, 1, 1}, {2, 2, 2, 2}},
+                new float[][] {{5, 5, 5, 5}, {5, 5, 5, 5}}, new int[][] {{1}, {0}}, new int[][] {{0}, {1}},
+                new int[][] {{1}, {1}}, new long[][] {{11}, {-12}});
+
+        assertThat((float[][]) out.get("OUTPUT")).isDeepEqualTo(new float[][] {{1, 1, 1, 1}, {7, 7, 7, 7}});
+        assertThat((int[][]) out.get("CONTROLS")).isDeepEqualTo(new int[][] {{1, 0, 1}, {0, 1, 1}});
+        assertThat((long[][]) out.get("CORRID_OUT")).isDeepEqualTo(new long[][] {{11}, {-12}});
+    }
+
+    @Test
+    void accumulatorFedItsOwnStateReturnsTheRunningSum() throws OrtException {
+        float[][] state = new float[1][TestModels.ACCUMULATOR_WIDTH];
+        float[][] output = null;
+        for (int step = 0; step < 3; step++) {
+            Map<String, Object> out = accumulate(new float[][] {{step + 1, 1, 0, -1}}, state, new int[][] {{step == 0 ? 1 : 0}},
+                    new int[][] {{step == 2 ? 1 : 0}}, new int[][] {{1}}, new long[][] {{3}});
+            state = (float[][]) out.get("ACC_OUT");
+            output = (float[][]) out.get("OUTPUT");
+        }
+
+        assertThat(output).isDeepEqualTo(new float[][] {{6, 3, 0, -3}});
+    }
+
+    /** The execution config's tensors are exactly the ONNX model's, with the batch dimension when it batches. */
+    private static void assertMatchesTheModel(ModelConfig execution, byte[] model) throws OrtException {
+        try (OrtSession session = session(model)) {
+            assertThat(execution.inputs()).extracting(TensorConfig::name)
+                    .containsExactlyInAnyOrderElementsOf(session.getInputNames());
+            assertThat(execution.outputs()).extracting(TensorConfig::name)
+                    .containsExactlyInAnyOrderElementsOf(session.getOutputNames());
+            Map<String, TensorConfig> tensors = new HashMap<>();
+            execution.inputs().forEach(t -> tensors.put(t.name(), t));
+            execution.outputs().forEach(t -> tensors.put(t.name(), t));
+            Map<String, NodeInfo> infos = new HashMap<>(session.getInputInfo());
+            infos.putAll(session.getOutputInfo());
+            infos.forEach((name, info) -> {
+                TensorInfo tensor = (TensorInfo) info.getInfo();
+                TensorConfig config = tensors.get(name);
+                Shape shape = execution.batching() ? config.dims().withBatch(Shape.ANY) : config.dims();
+                assertThat(tensor.getShape()).as(name).containsExactly(shape.toArray());
+                assertThat(tensor.onnxType.name()).as(name).isEqualTo("ONNX_TENSOR_ELEMENT_DATA_TYPE_"
+                        + TensorProto.DataType.forNumber(OnnxDataTypes.toOnnx(config.dataType())));
+            });
+        }
+    }
+
+    @Test
+    void writesSessionDocumentAsALoadableTritonModel() throws IOException, OrtException {
+        TestModels.writeSessionDocument(root);
+
+        ModelSource source = new ModelRepository(root).load(TestModels.SESSION_DOCUMENT);
+        ModelConfig config = source.config();
+        assertThat(config.maxBatchSize()).isZero();
+        assertThat(config.input("DOCUMENT").optional()).isTrue();
+        assertThat(config.input("DOCUMENT").dims()).isEqualTo(Shape.of(-1, TestModels.SESSION_DOCUMENT_WIDTH));
+        assertThat(config.sequenceBatching()).isEqualTo(new SequenceBatching(0, SequenceBatching.Oldest.DEFAULT, List.of(),
+                List.of(), List.of("DOCUMENT"), SequenceBatching.DEFAULT_TTL_SECONDS));
+        assertThat(config.instanceGroups()).extracting(InstanceGroup::kind, InstanceGroup::count)
+                .containsExactly(tuple(InstanceGroup.Kind.KIND_CPU, 1));
+        assertThat(config.executionConfig()).isSameAs(config);
+        assertMatchesTheModel(config.executionConfig(), TestModels.sessionDocument());
+        assertThat(Files.readAllBytes(source.modelFile(1))).isEqualTo(TestModels.sessionDocument());
+    }
+
+    @Test
+    void writesAccumulatorAsALoadableTritonModel() throws IOException, OrtException {
+        TestModels.writeAccumulator(root);
+
+        ModelConfig config = new ModelRepository(root).load(TestModels.ACCUMULATOR).config();
+        SequenceBatching s = config.sequenceBatching();
+        assertThat(config.maxBatchSize()).isEqualTo(8);
+        assertThat(s.oldest()).isEqualTo(new SequenceBatching.Oldest(8, List.of(), 0, false));
+        assertThat(s.controlInputs()).extracting(c -> c.name() + ":" + c.kind() + ":" + c.dataType() + ":" + c.falseValue()
+                + "/" + c.trueValue()).containsExactly(
+                "START:CONTROL_SEQUENCE_START:INT32:0.0/1.0",
+                "END:CONTROL_SEQUENCE_END:INT32:0.0/1.0",
+                "READY:CONTROL_SEQUENCE_READY:INT32:0.0/1.0",
+                "CORRID:CONTROL_SEQUENCE_CORRID:INT64:0.0/0.0");
+        assertThat(s.control(ControlKind.CONTROL_SEQUENCE_CORRID).dataType()).isEqualTo(DataType.INT64);
+        assertThat(s.states()).containsExactly(new SequenceBatching.State("ACC_IN", "ACC_OUT", DataType.FP32, Shape.of(4)));
+        assertThat(config.instanceGroups()).extracting(InstanceGroup::kind, InstanceGroup::count)
+                .containsExactly(tuple(InstanceGroup.Kind.KIND_CPU, 2));
+        assertThat(config.inputs()).extracting(TensorConfig::name).containsExactly("INPUT");
+        assertThat(config.executionConfig().inputs()).extracting(TensorConfig::name)
+                .containsExactly("INPUT", "ACC_IN", "START", "END", "READY", "CORRID");
+        assertThat(config.executionConfig().outputs()).extracting(TensorConfig::name)
+                .containsExactly("OUTPUT", "CONTROLS", "CORRID_OUT", "ACC_OUT");
+        assertMatchesTheModel(config.executionConfig(), TestModels.accumulator());
+    }
+
+    @Test
+    void writesTheSessionModelsIntoOneRepository() throws IOException {
+        TestModels.writeSessionDocument(root);
+        TestModels.writeAccumulator(root);
+
+        assertThat(new ModelRepository(root).modelNames()).containsExactly("accumulator", "session_document");
     }
 }

@@ -151,10 +151,10 @@ class ModelRepositoryTest {
 
     @Test
     void namesTheConfigPathInConfigErrors() throws IOException {
-        model("m", MINIMAL_CONFIG + "sequence_batching { }\n", "1");
+        model("m", MINIMAL_CONFIG + "ensemble_scheduling { }\n", "1");
 
         assertThatThrownBy(() -> new ModelRepository(root).load("m"))
-                .hasMessage("m/config.pbtxt:3: field 'sequence_batching' is not supported by Statim");
+                .hasMessage("m/config.pbtxt:3: field 'ensemble_scheduling' is not supported by Statim");
     }
 
     @Test

@@ -10,6 +10,9 @@ import io.statim.protocol.oip.DecodedRequest;
 import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.ResponseListener;
 import io.statim.scheduler.ModelManager;
+import io.statim.protocol.session.SessionBinding;
+import io.statim.protocol.session.SessionIntent;
+import io.statim.scheduler.Scheduler;
 import io.statim.scheduler.ServedModel;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,6 +33,9 @@ final class GrpcInference {
          * scheduler, from any thread) now, since from then on the scheduler may complete it on any thread.
          */
         void submitting(Runnable cancel);
+
+        /** The request's session (or none), bound before it is submitted: the response tells what it opened or closed. */
+        void bound(SessionBinding binding);
     }
 
     private final ModelManager models;
@@ -55,21 +61,27 @@ final class GrpcInference {
         ServedModel served = models.resolve(message.getModelName(), GrpcRequestDecoder.version(message.getModelVersion()));
         DecodedRequest decoded = decoder.decode(message, served.config());
         InferenceRequest request;
+        SessionBinding binding = null;
         try {
             SchedulingParameters scheduling = scheduling(decoded);
+            binding = SessionBinding.bind(served, models.sessions(), SessionIntent.of(null, decoded.parameters()));
             Listener listener = listeners.apply(decoded);
+            listener.bound(binding);
             request = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(), decoded.outputNames(),
                     decoded.batchSize(), arrivalNanos, listener, scheduling.priority(), scheduling.timeoutNs());
-            listener.submitting(canceller(served, request));
+            listener.submitting(canceller(binding.scheduler(), request));
         } catch (RuntimeException | Error e) {
+            if (binding != null) {
+                binding.abandon();
+            }
             decoded.release();
             throw e;
         }
-        served.scheduler().submit(request);
+        binding.submit(request);
     }
 
-    private static Runnable canceller(ServedModel served, InferenceRequest request) {
-        return () -> served.scheduler().cancel(request);
+    private static Runnable canceller(Scheduler scheduler, InferenceRequest request) {
+        return () -> scheduler.cancel(request);
     }
 
     /** The request's priority and timeout, the timeout lowered to the call's deadline when it has one. */

@@ -4,7 +4,10 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
 import io.statim.core.tensor.Tensor;
+import io.statim.grpc.api.InferParameter;
 import io.statim.grpc.api.ModelInferResponse;
+import io.statim.protocol.session.SessionBinding;
+import io.statim.protocol.session.SessionIntent;
 import io.statim.runtime.InferenceResponse;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -34,11 +37,23 @@ final class GrpcResponseEncoder {
      *     over 2 GiB
      */
     static ModelInferResponse encode(InferenceResponse response, List<String> requestedOutputs) {
+        return encode(response, requestedOutputs, null);
+    }
+
+    /** As {@link #encode(InferenceResponse, List)}, with the parameters that tell what the request did to its session. */
+    static ModelInferResponse encode(InferenceResponse response, List<String> requestedOutputs, SessionBinding session) {
         Tensor[] outputs = response.outputsInOrder(requestedOutputs);
         ModelInferResponse.Builder message = ModelInferResponse.newBuilder()
                 .setModelName(response.modelName())
                 .setModelVersion(Long.toString(response.modelVersion()))
                 .setId(response.id());
+        if (session != null && session.openedId() != null) {
+            // The id of the session this request opened: the caller needs it when the server named it.
+            message.putParameters(SessionIntent.SEQUENCE_ID, InferParameter.newBuilder().setStringParam(session.openedId()).build());
+        }
+        if (session != null && session.closedId() != null) {
+            message.putParameters(SessionIntent.SEQUENCE_END, InferParameter.newBuilder().setBoolParam(true).build());
+        }
         for (Tensor t : outputs) {
             if (t.byteSize() > MAX_OUTPUT_BYTES) {
                 throw new StatusException(Code.RESOURCE_EXHAUSTED, "output '" + t.name() + "' of model '" + response.modelName()

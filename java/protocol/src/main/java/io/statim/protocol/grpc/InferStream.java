@@ -6,6 +6,7 @@ import io.statim.core.status.Status;
 import io.statim.grpc.api.ModelInferRequest;
 import io.statim.grpc.api.ModelInferResponse;
 import io.statim.grpc.api.ModelStreamInferResponse;
+import io.statim.protocol.session.SessionBinding;
 import io.statim.protocol.oip.DecodedRequest;
 import io.statim.runtime.InferenceResponse;
 import java.util.Set;
@@ -92,10 +93,17 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
         private final ModelInferRequest message;
         /** Set before the request is submitted and published by {@link #inFlight}. */
         private Runnable cancel;
+        /** Set before the request is submitted. */
+        private SessionBinding session;
 
         StreamedRequest(DecodedRequest decoded, ModelInferRequest message) {
             this.decoded = decoded;
             this.message = message;
+        }
+
+        @Override
+        public void bound(SessionBinding binding) {
+            session = binding;
         }
 
         @Override
@@ -109,7 +117,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
             ModelStreamInferResponse answer;
             try {
                 answer = ModelStreamInferResponse.newBuilder()
-                        .setInferResponse(GrpcResponseEncoder.encode(response, decoded.outputNames()))
+                        .setInferResponse(GrpcResponseEncoder.encode(response, decoded.outputNames(), session))
                         .build();
             } catch (RuntimeException e) {
                 answer = failure(message, GrpcStatus.of(e, "ModelStreamInfer"));

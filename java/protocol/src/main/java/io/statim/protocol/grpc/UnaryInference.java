@@ -3,6 +3,7 @@ package io.statim.protocol.grpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.statim.core.status.Status;
 import io.statim.grpc.api.ModelInferResponse;
+import io.statim.protocol.session.SessionBinding;
 import io.statim.protocol.oip.DecodedRequest;
 import io.statim.runtime.InferenceResponse;
 
@@ -18,10 +19,16 @@ import io.statim.runtime.InferenceResponse;
 final class UnaryInference implements GrpcInference.Listener {
     private final ServerCallStreamObserver<ModelInferResponse> call;
     private final DecodedRequest decoded;
+    private SessionBinding session;
 
     UnaryInference(ServerCallStreamObserver<ModelInferResponse> call, DecodedRequest decoded) {
         this.call = call;
         this.decoded = decoded;
+    }
+
+    @Override
+    public void bound(SessionBinding binding) {
+        this.session = binding;
     }
 
     @Override
@@ -33,7 +40,7 @@ final class UnaryInference implements GrpcInference.Listener {
     public void onResponse(InferenceResponse response) {
         ModelInferResponse message;
         try {
-            message = GrpcResponseEncoder.encode(response, decoded.outputNames());
+            message = GrpcResponseEncoder.encode(response, decoded.outputNames(), session);
         } catch (RuntimeException e) {
             release(response);
             GrpcCalls.fail(call, GrpcStatus.of(e, "ModelInfer"));
