@@ -20,10 +20,14 @@ import java.util.List;
  *                          model's queue policy sets no smaller max_queue_size; more get 503
  * @param httpThreads       event-loop threads of the HTTP front end
  * @param maxConcurrentStreams HTTP/2 streams per connection
+ * @param sessionMemoryBytes the byte budget of all sessions' device-resident tensors on the host device
+ *                          ({@code SESSION_CACHE}); when full, the least recently used idle sessions are evicted
+ * @param sageMakerModel    the model {@code POST /invocations} serves when the request names none with
+ *                          {@code X-Amzn-SageMaker-Target-Model}; {@code null} for none
  */
 public record ServerConfig(Path modelRepository, String httpAddress, int httpPort, int grpcPort, int metricsPort,
         ModelControlMode controlMode, List<String> loadModels, long maxBodyBytes, long maxTensorElements, int maxQueueSize,
-        int httpThreads, int maxConcurrentStreams) {
+        int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel) {
 
     public static final int DEFAULT_HTTP_PORT = 8000;
     public static final int DEFAULT_GRPC_PORT = 8001;
@@ -33,6 +37,8 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
     public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 16L << 20;
     public static final int DEFAULT_MAX_QUEUE_SIZE = 1024;
     public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 256;
+    /** 2 GiB: dozens of 64 MB documents cached at once, well below the memory of a serving host. */
+    public static final long DEFAULT_SESSION_MEMORY_BYTES = 2L << 30;
 
     public ServerConfig {
         loadModels = List.copyOf(loadModels);
@@ -54,6 +60,12 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         if (maxConcurrentStreams < 1) {
             throw new IllegalArgumentException("max-concurrent-streams=" + maxConcurrentStreams + " must be >= 1");
         }
+        if (sessionMemoryBytes < 0) {
+            throw new IllegalArgumentException("session-memory-bytes=" + sessionMemoryBytes + " must be >= 0");
+        }
+        if (sageMakerModel != null && sageMakerModel.isBlank()) {
+            sageMakerModel = null;
+        }
         if (controlMode == ModelControlMode.NONE && !loadModels.isEmpty()) {
             throw new IllegalArgumentException("--load-model needs --model-control-mode=explicit");
         }
@@ -68,25 +80,32 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         int metricsPort = httpPort == 0 ? 0 : DEFAULT_METRICS_PORT;
         return new ServerConfig(modelRepository, "0.0.0.0", httpPort, grpcPort, metricsPort, ModelControlMode.NONE,
                 List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
-                Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS);
+                Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_SESSION_MEMORY_BYTES,
+                null);
     }
 
     /** This configuration with other limits, for tests of the limits. */
     public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
-                tensorElements, queueSize, httpThreads, maxConcurrentStreams);
+                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
     }
 
     /** This configuration bound to another address. */
     public ServerConfig withAddress(String address) {
         return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
     }
 
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
+    }
+
+    /** This configuration with another session memory budget and default SageMaker model ({@code null} for none). */
+    public ServerConfig withSessions(long memoryBytes, String defaultSageMakerModel) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel);
     }
 
     private static void checkPort(String name, int port) {

@@ -1,5 +1,6 @@
 package io.statim.server;
 
+import io.statim.core.device.MemoryUse;
 import io.statim.core.tensor.DataType;
 import io.statim.model.onnx.TestModels;
 import java.io.IOException;
@@ -29,12 +30,34 @@ final class ServerFixture implements AutoCloseable {
 
     /** Starts a server over simple and the identity models of the given types. */
     static ServerFixture start(ServerConfigEditor edit, DataType... identityTypes) {
-        try {
-            Path repo = Files.createTempDirectory("statim-test-repo");
-            TestModels.writeSimple(repo);
+        return start(edit, repo -> {
             for (DataType t : identityTypes) {
                 TestModels.writeIdentity(repo, t);
             }
+        });
+    }
+
+    /**
+     * Starts a server over simple and the two session models: {@code session_document} (a document
+     * cached per session, scored against a query) and {@code accumulator} (implicit state and controls).
+     */
+    static ServerFixture startWithSessions(ServerConfigEditor edit) {
+        return start(edit, repo -> {
+            TestModels.writeSessionDocument(repo);
+            TestModels.writeAccumulator(repo);
+        });
+    }
+
+    /** Writes more models into a test repository. */
+    private interface ModelWriter {
+        void write(Path repo) throws IOException;
+    }
+
+    private static ServerFixture start(ServerConfigEditor edit, ModelWriter models) {
+        try {
+            Path repo = Files.createTempDirectory("statim-test-repo");
+            TestModels.writeSimple(repo);
+            models.write(repo);
             ServerConfig config = edit.edit(ServerConfig.defaults(repo, 0).withAddress("127.0.0.1"));
             return new ServerFixture(repo, StatimServer.start(config));
         } catch (IOException e) {
@@ -96,6 +119,16 @@ final class ServerFixture implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    /** POSTs JSON with extra headers, given as name, value, name, value... */
+    HttpResponse<String> postJson(HttpClient client, String path, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(client, request.build());
+    }
+
     HttpResponse<byte[]> postBinary(HttpClient client, String path, byte[] body, int jsonLength) {
         HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/octet-stream")
                 .header("Inference-Header-Content-Length", Integer.toString(jsonLength))
@@ -129,6 +162,17 @@ final class ServerFixture implements AutoCloseable {
                 throw new AssertionError("timed out waiting until " + what);
             }
             Thread.onSpinWait();
+        }
+    }
+
+    /** Waits until no session holds device memory any more (sessions free it once their last request is done). */
+    void assertNoSessionMemoryLeft() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (server.device().usedBytes(MemoryUse.SESSION_CACHE) > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        if (server.device().usedBytes(MemoryUse.SESSION_CACHE) != 0) {
+            throw new AssertionError(server.device().usedBytes(MemoryUse.SESSION_CACHE) + " bytes of session memory were not released");
         }
     }
 

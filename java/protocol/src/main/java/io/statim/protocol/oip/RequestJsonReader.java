@@ -32,6 +32,8 @@ final class RequestJsonReader {
     record PendingOutput(String name, Boolean binary) {
     }
 
+    /** The one request parameter that is a uint64 (Triton's sequence id), so may exceed a long's positive range. */
+    private static final String UINT64_PARAMETER = "sequence_id";
     private static final String DATATYPES = Arrays.toString(DataType.values()).replace(" ", "");
 
     private final MemorySegment json;
@@ -110,6 +112,11 @@ final class RequestJsonReader {
             case VALUE_STRING -> p.getText();
             case VALUE_NUMBER_INT -> {
                 if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    java.math.BigInteger big = p.getBigIntegerValue();
+                    if (key.equals(UINT64_PARAMETER) && big.signum() > 0 && big.bitLength() <= Long.SIZE) {
+                        // A uint64 above 2^63 - 1, held in a long's bits as gRPC's uint64_param is.
+                        yield big.longValue();
+                    }
                     throw invalid("request parameter '" + key + "' is out of the range of a 64-bit integer");
                 }
                 yield p.getLongValue();

@@ -49,6 +49,11 @@ public final class SessionBinding {
         Session session = intent.kind() == SessionIntent.Kind.OPEN
                 ? scheduler.open(intent.id())
                 : store.acquire(served.name(), intent.id());
+        if (session.owner() != scheduler) {
+            store.release(session);
+            throw new StatusException(Code.INVALID_ARGUMENT, "session '" + session.id() + "' belongs to version "
+                    + session.owner().version() + " of model '" + served.name() + "', not to version " + served.version());
+        }
         return new SessionBinding(served, store, session, intent.kind() == SessionIntent.Kind.OPEN, intent.end());
     }
 

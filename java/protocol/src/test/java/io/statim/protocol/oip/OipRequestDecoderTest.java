@@ -262,6 +262,18 @@ class OipRequestDecoderTest {
     }
 
     @Test
+    void keepsAUint64SequenceIdAboveTheLongRangeInALongsBits() {
+        String json = """
+                {"parameters":{"sequence_id":18446744073709551615},
+                 "inputs":[{"name":"IN","shape":[1],"datatype":"INT32","data":[5]}]}""";
+
+        DecodedRequest request = decode(Body.json(json), identity(DataType.INT32, 1));
+
+        assertThat(request.parameters()).containsEntry("sequence_id", -1L);
+        request.release();
+    }
+
+    @Test
     void makesEveryOutputBinaryWhenTheRequestAsksForBinaryOutput() {
         String json = simpleRequest("[{\"name\":\"OUTPUT1\"},{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":false}}]")
                 .replace("{\"id\":\"42\",", "{\"id\":\"42\",\"parameters\":{\"binary_data_output\":true},");

@@ -50,13 +50,20 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent-streams", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONCURRENT_STREAMS, description = "HTTP/2 streams per connection (default: ${DEFAULT-VALUE})")
     int maxConcurrentStreams;
 
+    @Option(names = "--session-memory-bytes", defaultValue = "" + ServerConfig.DEFAULT_SESSION_MEMORY_BYTES, description = "Byte budget of the tensors all sessions keep resident; when full, the least recently used idle sessions are evicted (default: ${DEFAULT-VALUE})")
+    long sessionMemoryBytes;
+
+    @Option(names = "--sagemaker-model", description = "Model served by POST /invocations when the request has no X-Amzn-SageMaker-Target-Model header (default: none)")
+    String sageMakerModel;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
         try {
             config = new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, ModelControlMode.parse(modelControlMode),
                     loadModels, maxBodyBytes, maxTensorElements, maxQueueSize,
-                    httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams);
+                    httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams,
+                    sessionMemoryBytes, sageMakerModel);
         } catch (IllegalArgumentException e) {
             System.err.println("statim serve: " + e.getMessage());
             return 2;

@@ -38,6 +38,30 @@ public final class HttpReplies {
         send(ctx, response);
     }
 
+    /**
+     * Writes a successful inference response with the session headers of its request. A binary
+     * response to a SageMaker request ({@code sageMaker}) also names the JSON part's length in Triton's
+     * SageMaker content type, the only header the AWS SDK hands to its caller.
+     */
+    static void inference(ChannelHandlerContext ctx, ByteBuf body, int jsonLength, SageMakerContract.SessionReply session,
+            boolean sageMaker) {
+        CharSequence contentType = jsonLength < 0 ? HttpHeaderValues.APPLICATION_JSON
+                : sageMaker ? SageMakerContract.tritonBinaryContentType(jsonLength) : HttpHeaderValues.APPLICATION_OCTET_STREAM;
+        FullHttpResponse response = response(HttpResponseStatus.OK, body, contentType);
+        if (jsonLength >= 0) {
+            response.headers().setInt(INFERENCE_HEADER_CONTENT_LENGTH, jsonLength);
+        }
+        session.addTo(response.headers());
+        send(ctx, response);
+    }
+
+    /** Writes a JSON body with status 200 and the given session headers (SageMaker's NEW_SESSION and CLOSE replies). */
+    static void json(ChannelHandlerContext ctx, ByteBuf body, SageMakerContract.SessionReply session) {
+        FullHttpResponse response = response(HttpResponseStatus.OK, body, HttpHeaderValues.APPLICATION_JSON);
+        session.addTo(response.headers());
+        send(ctx, response);
+    }
+
     /** Writes a body of the given content type with status 200. */
     public static void text(ChannelHandlerContext ctx, CharSequence contentType, ByteBuf body) {
         send(ctx, response(HttpResponseStatus.OK, body, contentType));
@@ -70,8 +94,24 @@ public final class HttpReplies {
      * instead of retrying at once.
      */
     public static void error(ChannelHandlerContext ctx, Status status) {
-        FullHttpResponse response = response(HttpResponseStatus.valueOf(status.code().httpStatus()),
-                OipJson.error(ctx.alloc(), status.message()), HttpHeaderValues.APPLICATION_JSON);
+        sendError(ctx, status, OipJson.error(ctx.alloc(), status.message()));
+    }
+
+    /**
+     * Writes an error of SageMaker's {@code /invocations}: as {@link #error}, with the message also
+     * under {@code "message"}, where the AWS SDK reads it for its exception.
+     */
+    static void error(ChannelHandlerContext ctx, Status status, boolean sageMaker) {
+        if (sageMaker) {
+            sendError(ctx, status, SageMakerContract.errorBody(ctx.alloc(), status.message()));
+        } else {
+            error(ctx, status);
+        }
+    }
+
+    private static void sendError(ChannelHandlerContext ctx, Status status, ByteBuf body) {
+        FullHttpResponse response = response(HttpResponseStatus.valueOf(status.code().httpStatus()), body,
+                HttpHeaderValues.APPLICATION_JSON);
         if (status.code() == Code.UNAVAILABLE) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }

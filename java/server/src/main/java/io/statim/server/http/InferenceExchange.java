@@ -2,7 +2,6 @@ package io.statim.server.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import io.statim.protocol.oip.DecodedRequest;
@@ -16,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One REST inference in flight: holds the HTTP request (retained), its body and decoded inputs until
  * the scheduler answers, then encodes and writes the response on the connection's event loop and
- * releases everything it held, whatever the outcome.
+ * releases everything it held, whatever the outcome. A successful response carries the session
+ * headers of its request (a session it opened or closed); a failed one does not, since the
+ * scheduler ends a session that the failed request opened.
  */
 final class InferenceExchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceExchange.class);
@@ -26,15 +27,24 @@ final class InferenceExchange implements ResponseListener {
     private final RequestBody body;
     private final DecodedRequest decoded;
     private final OipResponseEncoder encoder;
+    private final SageMakerContract.SessionReply session;
+    private final boolean sageMaker;
 
-    /** Takes ownership of one reference of {@code request}, of {@code body} and of {@code decoded}. */
+    /**
+     * Takes ownership of one reference of {@code request}, of {@code body} and of {@code decoded}.
+     *
+     * @param session   the session headers of a successful reply
+     * @param sageMaker the request came on SageMaker's {@code /invocations}
+     */
     InferenceExchange(ChannelHandlerContext ctx, FullHttpRequest request, RequestBody body, DecodedRequest decoded,
-            OipResponseEncoder encoder) {
+            OipResponseEncoder encoder, SageMakerContract.SessionReply session, boolean sageMaker) {
         this.ctx = ctx;
         this.request = request;
         this.body = body;
         this.decoded = decoded;
         this.encoder = encoder;
+        this.session = session;
+        this.sageMaker = sageMaker;
     }
 
     @Override
@@ -43,13 +53,13 @@ final class InferenceExchange implements ResponseListener {
             try {
                 if (ctx.channel().isActive()) {
                     EncodedResponse encoded = encoder.encode(response, decoded, ctx.alloc());
-                    HttpReplies.write(ctx, HttpResponseStatus.OK, encoded.body(), encoded.jsonLength());
+                    HttpReplies.inference(ctx, encoded.body(), encoded.jsonLength(), session, sageMaker);
                 }
             } catch (StatusException e) {
-                HttpReplies.error(ctx, e.status());
+                HttpReplies.error(ctx, e.status(), sageMaker);
             } catch (RuntimeException e) {
                 LOG.error("encoding a response of model '{}' failed", response.modelName(), e);
-                HttpReplies.error(ctx, Status.internal("encoding the response failed"));
+                HttpReplies.error(ctx, Status.internal("encoding the response failed"), sageMaker);
             } finally {
                 response.release();
                 releaseRequest();
@@ -62,12 +72,17 @@ final class InferenceExchange implements ResponseListener {
         ctx.executor().execute(() -> {
             try {
                 if (ctx.channel().isActive()) {
-                    HttpReplies.error(ctx, status);
+                    HttpReplies.error(ctx, status, sageMaker);
                 }
             } finally {
                 releaseRequest();
             }
         });
+    }
+
+    /** Releases what the exchange holds when its request is never submitted. Event loop. */
+    void discard() {
+        releaseRequest();
     }
 
     private void releaseRequest() {

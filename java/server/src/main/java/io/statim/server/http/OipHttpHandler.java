@@ -19,21 +19,30 @@ import io.statim.protocol.oip.DecodedRequest;
 import io.statim.protocol.oip.OipJson;
 import io.statim.protocol.oip.OipRequestDecoder;
 import io.statim.protocol.oip.OipResponseEncoder;
+import io.statim.protocol.session.SessionBinding;
+import io.statim.protocol.session.SessionIntent;
 import io.statim.runtime.InferenceRequest;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.Scheduler;
 import io.statim.scheduler.ServedModel;
+import io.statim.scheduler.session.Session;
+import io.statim.scheduler.session.SessionIds;
 import io.netty.util.AttributeKey;
+import java.time.Instant;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Open Inference Protocol's REST API over HTTP/1.1 and HTTP/2 streams: health, metadata,
- * config, statistics, repository control and inference. Shared by all connections; runs on their
- * event loops and never blocks them: inference is handed to the model's scheduler, model loads to
- * the control executor ({@link ModelControl}). Request parameters {@code priority} and {@code timeout}
- * are read as every protocol reads them ({@link SchedulingParameters}).
+ * config, statistics, repository control and inference; and SageMaker's container API beside it
+ * ({@code GET /ping}, {@code POST /invocations}) with its sticky sessions. Shared by all connections;
+ * runs on their event loops and never blocks them: inference is handed to the model's scheduler,
+ * model loads to the control executor ({@link ModelControl}). Request parameters {@code priority} and
+ * {@code timeout} are read as every protocol reads them ({@link SchedulingParameters}); the session a
+ * request opens, uses or closes (SageMaker's {@code X-Amzn-SageMaker-Session-Id} header, the OIP
+ * parameters {@code sequence_id}, {@code sequence_start}, {@code sequence_end}) is bound before the
+ * request is submitted ({@link SessionBinding}), on {@code /invocations} and {@code /v2/.../infer} alike.
  */
 @ChannelHandler.Sharable
 public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -45,18 +54,21 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final OipResponseEncoder encoder;
     private final ModelControl control;
     private final ServerInfo info;
+    private final String sageMakerModel;
 
     /**
-     * @param control runs model loads and unloads, which block, off the event loop
+     * @param control        runs model loads and unloads, which block, off the event loop
+     * @param sageMakerModel the model of {@code POST /invocations} requests that name none, or {@code null}
      */
     public OipHttpHandler(ModelManager models, Device device, OipRequestDecoder decoder, OipResponseEncoder encoder,
-            ModelControl control, ServerInfo info) {
+            ModelControl control, ServerInfo info, String sageMakerModel) {
         this.models = models;
         this.device = device;
         this.decoder = decoder;
         this.encoder = encoder;
         this.control = control;
         this.info = info;
+        this.sageMakerModel = sageMakerModel;
     }
 
     @Override
@@ -68,13 +80,14 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         Route route = Route.parse(new QueryStringDecoder(request.uri()).path());
+        boolean sageMaker = route.kind() == Route.Kind.INVOCATIONS;
         try {
             dispatch(ctx, request, route);
         } catch (StatusException e) {
-            HttpReplies.error(ctx, e.status());
+            HttpReplies.error(ctx, e.status(), sageMaker);
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", request.method(), route.kind(), e);
-            HttpReplies.error(ctx, Status.internal("internal error: " + e.getClass().getSimpleName()));
+            HttpReplies.error(ctx, Status.internal("internal error: " + e.getClass().getSimpleName()), sageMaker);
         }
     }
 
@@ -116,7 +129,15 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
             case MODEL_INFER -> {
                 expect(method, HttpMethod.POST);
-                infer(ctx, request, route);
+                infer(ctx, request, models.resolve(route.model(), route.version()), false);
+            }
+            case PING -> {
+                expect(method, HttpMethod.GET);
+                HttpReplies.empty(ctx, models.allReady() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE);
+            }
+            case INVOCATIONS -> {
+                expect(method, HttpMethod.POST);
+                invocations(ctx, request);
             }
             case REPOSITORY_INDEX -> {
                 expect(method, HttpMethod.POST);
@@ -131,9 +152,56 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private void infer(ChannelHandlerContext ctx, FullHttpRequest request, Route route) {
+    /** SageMaker's {@code POST /invocations}: a session control request or an OIP inference request. */
+    private void invocations(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ServedModel served = models.resolve(SageMakerContract.targetModel(request.headers(), sageMakerModel), InferenceRequest.LATEST);
+        boolean binary = request.headers().contains(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH)
+                || SageMakerContract.tritonJsonHeaderSize(request.headers()) >= 0;
+        SageMakerContract.Control control = binary ? SageMakerContract.Control.NONE : SageMakerContract.control(request.content());
+        switch (control) {
+            case NEW_SESSION -> newSession(ctx, request, served);
+            case CLOSE -> closeSession(ctx, request, served);
+            case NONE -> infer(ctx, request, served, true);
+        }
+    }
+
+    /** {@code {"requestType": "NEW_SESSION"}}: opens a session without running the model. */
+    private static void newSession(ChannelHandlerContext ctx, FullHttpRequest request, ServedModel served) {
+        String header = request.headers().get(SessionIntent.SESSION_ID_HEADER);
+        if (header != null && !header.strip().equals(SessionIntent.NEW_SESSION)) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "a NEW_SESSION request opens a session: "
+                    + SessionIntent.SESSION_ID_HEADER + " must be " + SessionIntent.NEW_SESSION + " or absent");
+        }
+        Session session = SessionBinding.openOnly(served);
+        Instant expires = Instant.ofEpochMilli(session.expiresAtMillis());
+        HttpReplies.json(ctx, SageMakerContract.newSessionBody(ctx.alloc(), session.id(), expires),
+                new SageMakerContract.SessionReply(SageMakerContract.newSessionHeader(session.id(), expires), null));
+    }
+
+    /** {@code {"requestType": "CLOSE"}}: closes the session the header names; its queued requests still run. */
+    private void closeSession(ChannelHandlerContext ctx, FullHttpRequest request, ServedModel served) {
+        String header = request.headers().get(SessionIntent.SESSION_ID_HEADER);
+        if (header == null || header.isBlank()) {
+            throw new StatusException(Code.FAILED_DEPENDENCY, "a CLOSE request needs header " + SessionIntent.SESSION_ID_HEADER
+                    + " naming the session to close");
+        }
+        String id = header.strip();
+        if (!SessionIds.isValid(id) || id.equals(SessionIntent.NEW_SESSION)) {
+            throw new StatusException(Code.INVALID_ARGUMENT, SessionIntent.SESSION_ID_HEADER + " of a CLOSE request must be a session id"
+                    + " of letters, digits and '-' (at most " + SessionIds.MAX_LENGTH + " characters)");
+        }
+        SessionBinding.closeOnly(served, models.sessions(), id);
+        HttpReplies.json(ctx, SageMakerContract.closedSessionBody(ctx.alloc(), id), new SageMakerContract.SessionReply(null, id));
+    }
+
+    /**
+     * Decodes, binds to its session and submits an inference request. Until the exchange owns them,
+     * the body and decoded inputs are released here on every failure, and a bound session is given back.
+     *
+     * @param sageMaker the request came on {@code /invocations}
+     */
+    private void infer(ChannelHandlerContext ctx, FullHttpRequest request, ServedModel served, boolean sageMaker) {
         long arrival = System.nanoTime();
-        ServedModel served = models.resolve(route.model(), route.version());
         long jsonLength = jsonLength(request);
         RequestBody body = RequestBody.of(request.content(), device);
         DecodedRequest decoded;
@@ -144,18 +212,42 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             throw e;
         }
         SchedulingParameters scheduling;
+        SessionBinding binding;
         try {
             scheduling = SchedulingParameters.of(decoded.parameters());
+            SessionIntent intent = SessionIntent.of(request.headers().get(SessionIntent.SESSION_ID_HEADER), decoded.parameters());
+            binding = SessionBinding.bind(served, models.sessions(), intent);
         } catch (RuntimeException e) {
             decoded.release();
             body.release();
             throw e;
         }
-        InferenceExchange exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder);
-        InferenceRequest inference = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
-                decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs());
-        ctx.channel().attr(IN_FLIGHT).set(new InFlight(served.scheduler(), inference));
-        served.scheduler().submit(inference);
+        InferenceExchange exchange = null;
+        InferenceRequest inference;
+        try {
+            exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder, SageMakerContract.SessionReply.of(binding),
+                    sageMaker);
+            inference = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
+                    decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs());
+        } catch (RuntimeException e) {
+            binding.abandon();
+            if (exchange != null) {
+                exchange.discard();
+            } else {
+                decoded.release();
+                body.release();
+            }
+            throw e;
+        }
+        ctx.channel().attr(IN_FLIGHT).set(new InFlight(binding.scheduler(), inference));
+        try {
+            binding.submit(inference);
+        } catch (RuntimeException e) {
+            // The scheduler refuses by failing the request, not by throwing; should one throw, the
+            // caller still gets an answer and the exchange still frees what it holds.
+            LOG.error("submitting a request of model '{}' failed", served.name(), e);
+            inference.fail(e instanceof StatusException se ? se.status() : Status.internal("internal error: " + e.getClass().getSimpleName()));
+        }
     }
 
     /** The inference a connection (HTTP/1.1) or stream (HTTP/2) waits for, to cancel if it goes away. */
@@ -192,10 +284,14 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
+    /**
+     * The length of the JSON part of a binary-extension body: {@code Inference-Header-Content-Length},
+     * else Triton's SageMaker content type; -1 for a JSON body.
+     */
     private static long jsonLength(FullHttpRequest request) {
         String value = request.headers().get(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH);
         if (value == null) {
-            return -1;
+            return SageMakerContract.tritonJsonHeaderSize(request.headers());
         }
         try {
             long length = Long.parseLong(value.trim());

@@ -4,10 +4,13 @@ import io.statim.runtime.InferenceRequest;
 import java.util.List;
 
 /**
- * A parsed OIP REST path: what is asked for, and of which model and version.
+ * A parsed REST path: what is asked for, and of which model and version. Besides the OIP paths under
+ * {@code /v2}, SageMaker's container paths: {@code GET /ping}, {@code POST /invocations} and
+ * {@code POST /endpoints/{endpoint}/invocations} (the path the AWS SDK's InvokeEndpoint calls; the
+ * endpoint name is ignored: the model comes from a header or the server's default).
  *
  * @param kind    the endpoint
- * @param model   the model name, or {@code null} for server-wide endpoints
+ * @param model   the model name, or {@code null} for server-wide endpoints and SageMaker's
  * @param version the version, or {@link InferenceRequest#LATEST} when the path names none
  */
 public record Route(Kind kind, String model, long version) {
@@ -16,6 +19,10 @@ public record Route(Kind kind, String model, long version) {
     public enum Kind {
         SERVER_METADATA, HEALTH_LIVE, HEALTH_READY, MODEL_METADATA, MODEL_READY, MODEL_INFER, MODEL_CONFIG, MODEL_STATS,
         ALL_STATS, REPOSITORY_INDEX, REPOSITORY_LOAD, REPOSITORY_UNLOAD,
+        /** SageMaker's health check. */
+        PING,
+        /** SageMaker's inference and session requests. */
+        INVOCATIONS,
         /** A path that names nothing Statim serves. */
         NOT_FOUND,
         /** A version segment that is not a positive number. */
@@ -27,8 +34,11 @@ public record Route(Kind kind, String model, long version) {
     /** Parses a path without its query string, e.g. {@code /v2/models/simple/versions/1/infer}. */
     public static Route parse(String path) {
         List<String> s = segments(path);
-        if (s.isEmpty() || !s.get(0).equals("v2")) {
+        if (s.isEmpty()) {
             return NOT_FOUND_ROUTE;
+        }
+        if (!s.get(0).equals("v2")) {
+            return sageMaker(s);
         }
         if (s.size() == 1) {
             return server(Kind.SERVER_METADATA);
@@ -75,6 +85,17 @@ public record Route(Kind kind, String model, long version) {
             default -> Kind.NOT_FOUND;
         };
         return kind == Kind.NOT_FOUND ? NOT_FOUND_ROUTE : new Route(kind, model, version);
+    }
+
+    private static Route sageMaker(List<String> s) {
+        if (s.size() == 1 && s.get(0).equals("ping")) {
+            return server(Kind.PING);
+        }
+        if (s.size() == 1 && s.get(0).equals("invocations")
+                || s.size() == 3 && s.get(0).equals("endpoints") && s.get(2).equals("invocations")) {
+            return server(Kind.INVOCATIONS);
+        }
+        return NOT_FOUND_ROUTE;
     }
 
     private static Route repository(List<String> s) {

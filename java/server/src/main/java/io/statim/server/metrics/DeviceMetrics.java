@@ -45,7 +45,8 @@ public final class DeviceMetrics implements MultiCollector {
         }
         return MetricSnapshots.of(
                 Families.gauge("statim_device_memory_used_bytes",
-                        "Device memory leased now, by use (rounded up to pool size classes).", used),
+                        "Device memory leased now, by use (rounded up to pool size classes); session_cache is the memory"
+                                + " that sessions hold: cached inputs and implicit state.", used),
                 Families.gauge("statim_device_memory_budget_bytes", "Byte budget of a use; absent when the use has no limit.", budget),
                 Families.gauge("statim_device_memory_reserved_bytes", "Device memory reserved for the pools, leased or free.", reserved),
                 Families.gauge("statim_device_live_buffers", "Buffers leased and not yet released.", live));

@@ -3,6 +3,7 @@ package io.statim.server.metrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statim.core.device.Device;
 import io.statim.scheduler.ModelManager;
+import io.statim.scheduler.session.SessionStore;
 import io.statim.server.http.HttpServer;
 import java.util.List;
 import org.slf4j.Logger;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Prometheus endpoint: {@code GET /metrics} on a port of its own, served by one event loop of
  * its own so that scrapes never queue behind inference traffic. Its registry belongs to this server
- * (no global registry) and holds the inference and device families, read at scrape time.
+ * (no global registry) and holds the inference, device and session families, read at scrape time.
  *
  * <p>{@link #start} and {@link #close} are called by the server's lifecycle thread; the registry may
  * take more collectors from any thread.
@@ -34,13 +35,15 @@ public final class MetricsServer implements AutoCloseable {
     /**
      * Binds the metrics port (0 = any free port) and starts serving.
      *
-     * @param devices the devices whose memory is reported
+     * @param devices  the devices whose memory is reported
+     * @param sessions the sessions whose counters are reported
      */
-    public static MetricsServer start(String address, int port, ModelManager models, List<? extends Device> devices)
-            throws InterruptedException {
+    public static MetricsServer start(String address, int port, ModelManager models, List<? extends Device> devices,
+            SessionStore sessions) throws InterruptedException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(models::served));
         registry.register(new DeviceMetrics(devices));
+        registry.register(new SessionMetrics(sessions));
         HttpServer http = HttpServer.start(address, port, EVENT_LOOP_THREADS, new MetricsHandler(registry), MAX_BODY_BYTES,
                 MAX_CONCURRENT_STREAMS);
         LOG.info("Prometheus metrics at {}:{}{}", address, http.port(), MetricsHandler.PATH);

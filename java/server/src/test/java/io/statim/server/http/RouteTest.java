@@ -1,0 +1,30 @@
+package io.statim.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RouteTest {
+    @Test
+    void parsesSageMakersPaths() {
+        assertThat(Route.parse("/ping").kind()).isEqualTo(Route.Kind.PING);
+        assertThat(Route.parse("/invocations").kind()).isEqualTo(Route.Kind.INVOCATIONS);
+        assertThat(Route.parse("/endpoints/my-endpoint/invocations").kind()).isEqualTo(Route.Kind.INVOCATIONS);
+    }
+
+    @Test
+    void otherPathsOutsideV2AreNotFound() {
+        assertThat(Route.parse("/endpoints/invocations").kind()).isEqualTo(Route.Kind.NOT_FOUND);
+        assertThat(Route.parse("/ping/more").kind()).isEqualTo(Route.Kind.NOT_FOUND);
+        assertThat(Route.parse("/").kind()).isEqualTo(Route.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void stillParsesOipPaths() {
+        Route infer = Route.parse("/v2/models/session_document/versions/2/infer");
+
+        assertThat(infer.kind()).isEqualTo(Route.Kind.MODEL_INFER);
+        assertThat(infer.model()).isEqualTo("session_document");
+        assertThat(infer.version()).isEqualTo(2);
+    }
+}
