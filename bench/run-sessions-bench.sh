@@ -32,11 +32,13 @@ lines = ["# Sessions: cached document vs resending it", "",
          f"{result['date']} on {result['machine']} (server, client and model share the cores). "
          f"Model `session_document`: a {mib:.0f} MiB FP32 document (rows x 256), a query of 8 row indices and a 256-wide vector; "
          "the answer is the dot product of the vector with each selected row, so the model itself touches 8 KiB, not the document. "
-         f"{lat['requests_per_mode']} requests per mode, one at a time, after 3 warm-up requests; same server, same run.", "",
-         "| wire | resend p50 ms | resend p99 ms | session p50 ms | session p99 ms | p50 ratio | p99 ratio |", "|---|---|---|---|---|---|---|"]
+         f"One request at a time: {lat['resend_requests']} resends after 3 warm-up ones; {lat['small_requests']} session follow-ups and "
+         f"{lat['small_requests']} tiny stateless `accumulator` requests (the floor of the wire) after {lat['small_warmup']} warm-up ones each; same server, same run.", "",
+         "| wire | resend p50 ms | resend p99 ms | session p50 ms | session p99 ms | p50 ratio | p99 ratio | tiny stateless p50 ms (before / after) |", "|---|---|---|---|---|---|---|---|"]
 for w in lat["wires"]:
     lines.append(f"| {w['wire']} | {w['resend_p50_us']/1000:.2f} | {w['resend_p99_us']/1000:.2f} | {w['session_p50_us']/1000:.3f} | "
-                 f"{w['session_p99_us']/1000:.3f} | {w['p50_ratio']:.0f}x | {w['p99_ratio']:.0f}x |")
+                 f"{w['session_p99_us']/1000:.3f} | {w['p50_ratio']:.0f}x | {w['p99_ratio']:.0f}x | "
+                 f"{w['tiny_stateless_p50_us']/1000:.3f} / {w['tiny_stateless_after_p50_us']/1000:.3f} |")
 oc = lat["sagemaker_open_close"]
 lines += ["", f"SageMaker sessions opened and closed (NEW_SESSION then CLOSE on /invocations, model `accumulator`): "
           f"{oc['sessions_per_second']:.0f} sessions/s ({oc['client']}).", "",

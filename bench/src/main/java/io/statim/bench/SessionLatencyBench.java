@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Issue 5's figures against a running server: the latency of a follow-up request in a session whose
  * large document is cached on the server, against the same request resending the document each time,
- * over h2c + binary and gRPC, one request at a time (p50/p99 of REQUESTS each); and how many sessions
+ * over h2c + binary and gRPC, one request at a time (p50/p99 of REQUESTS resends after 3 warm-up ones, and of 500
+ * follow-ups after 2000 warm-up ones), with a tiny stateless request on the same wire as the floor; and how many sessions
  * per second are opened and closed through SageMaker's /invocations (NEW_SESSION then CLOSE).
  *
  * <p>Usage: {@code SessionLatencyBench write-repo DIR} writes the {@code session_document} and
@@ -34,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SessionLatencyBench {
     private static final int WIDTH = TestModels.SESSION_DOCUMENT_WIDTH;
     private static final int QUERY_ROWS = 8;
+    /** Warm-up requests before the resend requests are timed (each moves the whole document). */
     private static final int WARMUP = 3;
+    /** Small requests (follow-ups in a session, tiny stateless ones): warmed up until the JIT has compiled the path. */
+    private static final int SMALL_REQUESTS = 500;
+    private static final int SMALL_WARMUP = 2000;
 
     private SessionLatencyBench() {
     }
@@ -55,7 +60,9 @@ public final class SessionLatencyBench {
         InferTensor document = document(rows);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("document_bytes", (long) rows * WIDTH * 4);
-        out.put("requests_per_mode", requests);
+        out.put("resend_requests", requests);
+        out.put("small_requests", SMALL_REQUESTS);
+        out.put("small_warmup", SMALL_WARMUP);
         List<Map<String, Object>> wires = new ArrayList<>();
         for (String wire : List.of("h2c+binary", "grpc")) {
             StatimClient.Builder builder = StatimClient.builder().requestTimeout(Duration.ofMinutes(2)).maxResponseBytes(16 << 20);
@@ -73,21 +80,29 @@ public final class SessionLatencyBench {
     private static Map<String, Object> compare(StatimClient client, String wire, InferTensor document, int rows, int requests) {
         Random random = new Random(7);
         InferTensor query = InferTensor.ofFloats("QUERY", new long[] {WIDTH}, ones());
+        // The floor on this wire: a tiny stateless request (accumulator, 16 bytes in, 36 bytes out).
+        PreparedInfer tiny = client.prepare(InferRequest.builder(TestModels.ACCUMULATOR)
+                .input(InferTensor.ofFloats("INPUT", new long[] {1, TestModels.ACCUMULATOR_WIDTH}, 1, 2, 3, 4)).build());
+        long[] tinyNs = time(client, tiny, SMALL_REQUESTS, SMALL_WARMUP);
         // Resend: every request carries the document, no session.
         PreparedInfer resend = client.prepare(InferRequest.builder(TestModels.SESSION_DOCUMENT).input(document)
                 .input(rowsTensor(random, rows)).input(query).output("SCORES").build());
-        long[] resendNs = time(client, resend, requests);
+        long[] resendNs = time(client, resend, requests, WARMUP);
         // Session: the document goes once, with the request that opens the session.
         String id = "bench-" + wire.replace('+', '-') + "-" + System.nanoTime();
         client.infer(InferRequest.builder(TestModels.SESSION_DOCUMENT).input(document).input(rowsTensor(random, rows)).input(query)
                 .output("SCORES").parameter("sequence_id", id).parameter("sequence_start", true).build());
         PreparedInfer followUp = client.prepare(InferRequest.builder(TestModels.SESSION_DOCUMENT).input(rowsTensor(random, rows))
                 .input(query).output("SCORES").parameter("sequence_id", id).build());
-        long[] sessionNs = time(client, followUp, requests);
+        long[] sessionNs = time(client, followUp, SMALL_REQUESTS, SMALL_WARMUP);
         client.infer(InferRequest.builder(TestModels.SESSION_DOCUMENT).input(rowsTensor(random, rows)).input(query).output("SCORES")
                 .parameter("sequence_id", id).parameter("sequence_end", true).build());
+        long[] tinyAfterNs = time(client, tiny, SMALL_REQUESTS, SMALL_WARMUP);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("wire", wire);
+        row.put("tiny_stateless_p50_us", percentile(tinyNs, 50) / 1000.0);
+        row.put("tiny_stateless_p99_us", percentile(tinyNs, 99) / 1000.0);
+        row.put("tiny_stateless_after_p50_us", percentile(tinyAfterNs, 50) / 1000.0);
         row.put("resend_p50_us", percentile(resendNs, 50) / 1000.0);
         row.put("resend_p99_us", percentile(resendNs, 99) / 1000.0);
         row.put("session_p50_us", percentile(sessionNs, 50) / 1000.0);
@@ -97,9 +112,9 @@ public final class SessionLatencyBench {
         return row;
     }
 
-    private static long[] time(StatimClient client, PreparedInfer request, int requests) {
+    private static long[] time(StatimClient client, PreparedInfer request, int requests, int warmup) {
         long[] ns = new long[requests];
-        for (int i = -WARMUP; i < requests; i++) {
+        for (int i = -warmup; i < requests; i++) {
             long start = System.nanoTime();
             InferResult result = client.infer(request);
             long elapsed = System.nanoTime() - start;
