@@ -30,8 +30,7 @@ class GrpcSessionTest {
 
     @AfterEach
     void noSessionLeft() {
-        assertThat(grpc.fixture.server.models().sessions().openSessions()).isZero();
-        grpc.fixture.assertNoSessionMemoryLeft();
+        grpc.fixture.assertSessionsClosed();
     }
 
     private static ModelInferRequest add(String id, float value, Object sequenceId, boolean start, boolean end) {

@@ -38,9 +38,7 @@ class OipSequenceTest {
 
     @AfterEach
     void leavesNothingBehind() {
-        assertThat(fixture.server.sessions().openSessions()).isZero();
-        fixture.assertNoSessionMemoryLeft();
-        fixture.assertNoBuffersLeft();
+        fixture.assertSessionsClosed();
     }
 
     private static HttpResponse<String> add(String parameters, float value) {

@@ -76,7 +76,6 @@ class SageMakerSdkSessionTest {
         assertThat(closed.closedSessionId()).isEqualTo(id);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.getMessage()).contains("was closed");
-        fixture.assertNoSessionMemoryLeft();
-        fixture.assertNoBuffersLeft();
+        fixture.assertSessionsClosed();
     }
 }

@@ -42,9 +42,7 @@ class SageMakerSessionTest {
     /** Every test closes the sessions it opened: nothing may stay leased, in sessions or elsewhere. */
     @AfterEach
     void leavesNothingBehind() {
-        assertThat(fixture.server.sessions().openSessions()).isZero();
-        fixture.assertNoSessionMemoryLeft();
-        fixture.assertNoBuffersLeft();
+        fixture.assertSessionsClosed();
     }
 
     private static HttpResponse<String> invoke(String body, String... headers) {

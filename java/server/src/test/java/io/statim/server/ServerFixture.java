@@ -165,6 +165,15 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /** After a test that closed every session it opened: none is open, no session memory and no buffer is left. */
+    void assertSessionsClosed() {
+        if (server.sessions().openSessions() != 0) {
+            throw new AssertionError(server.sessions().openSessions() + " sessions are still open");
+        }
+        assertNoSessionMemoryLeft();
+        assertNoBuffersLeft();
+    }
+
     /** Waits until no session holds device memory any more (sessions free it once their last request is done). */
     void assertNoSessionMemoryLeft() {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();

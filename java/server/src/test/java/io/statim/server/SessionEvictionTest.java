@@ -30,8 +30,7 @@ class SessionEvictionTest {
             assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
             assertThat(floats(kept.body(), "SCORES")).containsExactly(score(3, 1));
             assertThat(fixture.server.sessions().counters("session_document").endedTotal(SessionEnd.EVICTED)).isEqualTo(1);
-            fixture.assertNoSessionMemoryLeft();
-            fixture.assertNoBuffersLeft();
+            fixture.assertSessionsClosed();
         }
     }
 

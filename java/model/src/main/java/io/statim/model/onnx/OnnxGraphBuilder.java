@@ -64,6 +64,22 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
+    /**
+     * Adds a node of the default domain under the given node name, e.g. the scoped names that
+     * torch.onnx gives ({@code /encoder/layer.0/attention/self/query/MatMul}).
+     */
+    public OnnxGraphBuilder namedNode(String name, String opType, List<String> inputs, List<String> outputs,
+                                      AttributeProto... attributes) {
+        graph.addNode(NodeProto.newBuilder()
+                .setName(name)
+                .setOpType(opType)
+                .addAllInput(inputs)
+                .addAllOutput(outputs)
+                .addAllAttribute(List.of(attributes)));
+        nodeCount++;
+        return this;
+    }
+
     /** Adds a constant tensor that nodes may read by its name. */
     public OnnxGraphBuilder initializer(TensorProto tensor) {
         graph.addInitializer(tensor);
@@ -93,6 +109,20 @@ public final class OnnxGraphBuilder {
     /** An int attribute. */
     public static AttributeProto intAttribute(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    /** An ints attribute, such as the {@code perm} of a {@code Transpose}. */
+    public static AttributeProto intsAttribute(String name, long... values) {
+        AttributeProto.Builder attribute = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            attribute.addInts(v);
+        }
+        return attribute.build();
+    }
+
+    /** A float attribute, such as the {@code epsilon} of a {@code LayerNormalization}. */
+    public static AttributeProto floatAttribute(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
     }
 
     /** A graph attribute, such as the {@code body} of a {@code Loop}. */
