@@ -18,7 +18,7 @@ import java.util.List;
  * whose objects carry a {@code "text"} and optionally a {@code "kind"} (the shared clinical texts have
  * {@code short} and {@code long}). Texts are never logged.
  */
-final class TextInputs {
+public final class TextInputs {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TextInputs() {
@@ -29,7 +29,7 @@ final class TextInputs {
      *
      * @throws IllegalArgumentException naming the line that is not a JSON object with a "text", or when no text is left
      */
-    static List<String> read(Path file, String kind) throws IOException {
+    public static List<String> read(Path file, String kind) throws IOException {
         List<String> texts = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int lineNumber = 0;

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the {@link ResponseListener} has been called, which happens only once no backend reads the
  * inputs any more (see {@link #start} and {@link #cancel}). The scheduler, once it accepted the request
  * with {@code submit}, completes it exactly once, through {@link #complete} or {@link #fail}; the
- * listener then owns the {@link InferenceResponse} and releases it.
+ * listener then owns the {@link InferenceResponse} and releases it. A request with an
+ * {@link AdapterBinding} owns it and releases it exactly once, when it becomes done (completed, failed
+ * or cancelled, whichever first), before its listener is called.
  */
 public final class InferenceRequest {
     private final String id;
@@ -26,6 +28,7 @@ public final class InferenceRequest {
     private final ResponseListener listener;
     private final int priority;
     private final long timeoutNs;
+    private final AdapterBinding adapter;
     /** QUEUED, then RUNNING once a backend takes it, then DONE; or QUEUED to DONE when cancelled or refused. */
     private final AtomicInteger state = new AtomicInteger();
 
@@ -54,6 +57,18 @@ public final class InferenceRequest {
     public InferenceRequest(String id, String modelName, long modelVersion, List<Tensor> inputs,
             List<String> requestedOutputs, long batchSize, long arrivalNanos, ResponseListener listener, int priority,
             long timeoutNs) {
+        this(id, modelName, modelVersion, inputs, requestedOutputs, batchSize, arrivalNanos, listener, priority, timeoutNs, null);
+    }
+
+    /**
+     * A request that runs with a LoRA adapter.
+     *
+     * @param adapter the adapter's binding, owned by the request from now on (released when it is done);
+     *                {@code null} for the base model
+     */
+    public InferenceRequest(String id, String modelName, long modelVersion, List<Tensor> inputs,
+            List<String> requestedOutputs, long batchSize, long arrivalNanos, ResponseListener listener, int priority,
+            long timeoutNs, AdapterBinding adapter) {
         if (priority < 0) {
             throw new IllegalArgumentException("priority=" + priority + " must be >= 0");
         }
@@ -70,6 +85,7 @@ public final class InferenceRequest {
         this.batchSize = batchSize;
         this.arrivalNanos = arrivalNanos;
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.adapter = adapter;
     }
 
     /** The version that means "the newest version being served". */
@@ -87,6 +103,19 @@ public final class InferenceRequest {
     /** The timeout asked for in nanoseconds, or {@link #NO_TIMEOUT}. */
     public long timeoutNs() {
         return timeoutNs;
+    }
+
+    /** The LoRA adapter the request runs with, or {@code null} for the base model. */
+    public AdapterBinding adapter() {
+        return adapter;
+    }
+
+    /**
+     * The adapter slot of the request's rows: its adapter's {@link AdapterBinding#slot()}, or
+     * {@link AdapterBinding#NO_SLOT} (the base model) when it has none. For backends, while it runs.
+     */
+    public int adapterSlot() {
+        return adapter == null ? AdapterBinding.NO_SLOT : adapter.slot();
     }
 
     public String id() {
@@ -154,6 +183,7 @@ public final class InferenceRequest {
             response.release();
             return false;
         }
+        releaseAdapter();
         listener.onResponse(response);
         return true;
     }
@@ -170,6 +200,7 @@ public final class InferenceRequest {
         if (!state.compareAndSet(QUEUED, DONE)) {
             return false;
         }
+        releaseAdapter();
         listener.onError(new Status(io.statim.core.status.Code.CANCELLED, "the request was cancelled by its caller"));
         return true;
     }
@@ -179,8 +210,16 @@ public final class InferenceRequest {
         if (!finish()) {
             return false;
         }
+        releaseAdapter();
         listener.onError(status);
         return true;
+    }
+
+    /** Called once, by the thread that moved the request to DONE. */
+    private void releaseAdapter() {
+        if (adapter != null) {
+            adapter.release();
+        }
     }
 
     private boolean finish() {

@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import io.statim.model.config.LoraConfig;
+import io.statim.runtime.lora.LoraModel;
 import io.statim.scheduler.batch.DynamicBatcher;
+import io.statim.scheduler.lora.AdapterRegistry;
 import io.statim.scheduler.session.SequenceScheduler;
 import io.statim.scheduler.session.SessionIds;
 import io.statim.scheduler.session.SessionStore;
@@ -30,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * Loads models from a repository onto backends and keeps the table of what is served. A load
  * builds every served version's instances first and then swaps them in, so a reload never leaves a
  * model half-served and a failed load leaves the other models (and the previous versions) serving.
+ *
+ * <p>A model with {@code lora_target_modules} is loaded with LoRA: its graph is rewritten once per
+ * version ({@link LoraModel}), every instance of the version reads the same slot pools, and the
+ * version gets an {@link AdapterRegistry} ({@link ServedModel#adapters()}) that registers the
+ * config's {@code lora_adapters} (a bad one fails the load) and is the dynamic batcher's
+ * {@link io.statim.scheduler.batch.BatchHook}. A reload registers (and pins) again the adapters the
+ * same version had; unloading frees the pools and host images after the instances are closed.
  *
  * <p>Thread safety: lookups are lock-free and may run on event loops; load and unload of one model
  * are serialized, and must not run on an event loop (they block while instances load or drain).
@@ -111,8 +121,11 @@ public final class ModelManager implements AutoCloseable {
             for (long version : source.servedVersions()) {
                 versions.put(version, start(source, version, backend));
             }
+            if (previous != null) {
+                carryOverAdapters(previous.versions(), versions);
+            }
         } catch (RuntimeException e) {
-            versions.values().forEach(v -> v.scheduler().close());
+            versions.values().forEach(ServedModel::close);
             Status status = StatusException.statusOf(e);
             if (!(e instanceof StatusException)) {
                 LOG.error("loading model '{}' failed", name, e);
@@ -126,7 +139,7 @@ public final class ModelManager implements AutoCloseable {
         models.put(name, new Entry(ModelState.READY, "", Collections.unmodifiableNavigableMap(versions)));
         LOG.info("model '{}' ready, versions {}", name, versions.keySet());
         if (previous != null) {
-            previous.versions().values().forEach(v -> v.scheduler().close());
+            previous.versions().values().forEach(ServedModel::close);
         }
     }
 
@@ -159,7 +172,7 @@ public final class ModelManager implements AutoCloseable {
             return;
         }
         models.put(name, new Entry(ModelState.UNLOADING, "", entry.versions()));
-        entry.versions().values().forEach(v -> v.scheduler().close());
+        entry.versions().values().forEach(ServedModel::close);
         models.put(name, new Entry(ModelState.UNAVAILABLE, "unloaded", Collections.emptyNavigableMap()));
         LOG.info("model '{}' unloaded", name);
     }
@@ -277,29 +290,92 @@ public final class ModelManager implements AutoCloseable {
             }
             instanceCount += group.count();
         }
+        if (config.loraEnabled() && config.sequenceBatchingEnabled()) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': LoRA adapters are not supported with"
+                    + " sequence_batching");
+        }
         int defaultThreads = Math.max(1, settings.availableCores() / Math.max(1, instanceCount));
         int threads = config.intParameter("intra_op_thread_count", defaultThreads);
         // A sequence model's instances also take its state and control tensors; callers see the public config.
         ModelSource loaded = config.sequenceBatchingEnabled()
                 ? new ModelSource(config.executionConfig(), source.modelDir(), source.versionDirs())
                 : source;
+        // A LoRA model's graph is rewritten once per version; its instances share the slot pools.
+        LoraModel lora = config.loraEnabled() ? LoraModel.load(loaded, version, device) : null;
         List<ModelInstance> instances = new ArrayList<>();
+        AdapterRegistry adapters = null;
         try {
             int index = 0;
             for (InstanceGroup group : groups) {
                 for (int i = 0; i < group.count(); i++) {
                     String instanceName = (group.name().isEmpty() ? config.name() : group.name()) + "_" + i;
-                    instances.add(backend.load(loaded, version, new InstanceSpec(instanceName, index++, threads), device));
+                    instances.add(backend.load(loaded, version, new InstanceSpec(instanceName, index++, threads, lora), device));
                 }
+            }
+            if (lora != null) {
+                lora.discardModelBytes();
+                adapters = new AdapterRegistry(lora, source.modelDir(), device);
+                preload(config, adapters);
             }
         } catch (RuntimeException e) {
             instances.forEach(ModelInstance::close);
+            if (adapters != null) {
+                adapters.close();
+            } else if (lora != null) {
+                lora.close();
+            }
             throw e;
         }
         ModelStatistics statistics = new ModelStatistics(config.maxBatchSize());
         Scheduler scheduler = config.sequenceBatchingEnabled()
                 ? new SequenceScheduler(config, version, instances, settings.maxQueueSize(), sessions, statistics, NanoClock.SYSTEM)
-                : new DynamicBatcher(config, version, instances, settings.maxQueueSize(), statistics, NanoClock.SYSTEM);
-        return new ServedModel(config, version, scheduler, statistics);
+                : new DynamicBatcher(config, version, instances, settings.maxQueueSize(), statistics, NanoClock.SYSTEM,
+                        adapters == null ? null : adapters.batchHook());
+        return new ServedModel(config, version, scheduler, statistics, adapters);
+    }
+
+    /** Registers the adapters of {@code lora_adapters}; a bad one fails the load, naming it. */
+    private static void preload(ModelConfig config, AdapterRegistry adapters) {
+        for (Map.Entry<String, String> entry : config.lora().preload().entrySet()) {
+            try {
+                adapters.register(entry.getKey(), entry.getValue());
+            } catch (StatusException e) {
+                throw new StatusException(new Status(e.code(), "model '" + config.name() + "': parameter '" + LoraConfig.ADAPTERS
+                        + "': adapter '" + entry.getKey() + "': " + e.status().message()), e);
+            }
+        }
+    }
+
+    /**
+     * A reload keeps the adapters registered over the API: each one the new version of the same number
+     * does not have yet is registered again (and pinned again), best effort; one that no longer fits
+     * is dropped with a warning.
+     */
+    private static void carryOverAdapters(NavigableMap<Long, ServedModel> previous, NavigableMap<Long, ServedModel> next) {
+        for (Map.Entry<Long, ServedModel> entry : next.entrySet()) {
+            ServedModel old = previous.get(entry.getKey());
+            AdapterRegistry to = entry.getValue().adapters();
+            if (old == null || old.adapters() == null || to == null) {
+                continue;
+            }
+            for (AdapterRegistry.AdapterInfo info : old.adapters().list()) {
+                try {
+                    try {
+                        to.register(info.name(), info.path());
+                    } catch (StatusException e) {
+                        if (e.code() != Code.ALREADY_EXISTS) {
+                            throw e;
+                        }
+                        // Preloaded by the new config already.
+                    }
+                    if (info.pinned()) {
+                        to.pin(info.name());
+                    }
+                } catch (StatusException e) {
+                    LOG.warn("model '{}' version {}: adapter '{}' is not served after the reload: {}", old.name(), entry.getKey(),
+                            info.name(), e.status().message());
+                }
+            }
+        }
     }
 }

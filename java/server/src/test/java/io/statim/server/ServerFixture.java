@@ -48,6 +48,15 @@ final class ServerFixture implements AutoCloseable {
         });
     }
 
+    /**
+     * Starts a server over simple and {@code lora_toy} (a BERT-like encoder with LoRA on its linear
+     * layers: {@code slots} device slots, ranks up to {@code maxRank}, batches waiting up to
+     * {@code maxQueueDelayUs} so that concurrent requests share one).
+     */
+    static ServerFixture startWithLora(int slots, int maxRank, long maxQueueDelayUs) {
+        return start(c -> c, repo -> TestModels.writeLoraToy(repo, slots, maxRank, maxQueueDelayUs));
+    }
+
     /** Writes more models into a test repository. */
     private interface ModelWriter {
         void write(Path repo) throws IOException;
@@ -187,12 +196,20 @@ final class ServerFixture implements AutoCloseable {
 
     /** Waits until every pooled buffer is back (responses are released just after they are written). */
     void assertNoBuffersLeft() {
+        assertBuffersBackTo(0);
+    }
+
+    /**
+     * Waits until only {@code held} pooled buffers are leased: those the loaded models own for as long
+     * as they are loaded (LoRA slot pools), counted right after start.
+     */
+    void assertBuffersBackTo(long held) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (server.device().liveBuffers() > 0 && System.nanoTime() < deadline) {
+        while (server.device().liveBuffers() > held && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        if (server.device().liveBuffers() != 0) {
-            throw new AssertionError(server.device().liveBuffers() + " buffers were not released");
+        if (server.device().liveBuffers() != held) {
+            throw new AssertionError((server.device().liveBuffers() - held) + " buffers were not released");
         }
     }
 

@@ -8,6 +8,8 @@ public enum MemoryUse {
     OUTPUT,
     /** Tensors that sessions keep resident between requests. */
     SESSION_CACHE,
-    /** LoRA adapter slots. */
-    LORA_SLOTS
+    /** LoRA adapter slot pools, which the model reads: the device tier of adapters. */
+    LORA_SLOTS,
+    /** LoRA adapter slot images kept on the host so that a slot is refilled without reading files: the host tier. */
+    LORA_HOST
 }

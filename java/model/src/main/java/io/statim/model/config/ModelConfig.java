@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param dynamicBatching the {@code dynamic_batching} section; {@code null} when absent
  * @param sequenceBatching the {@code sequence_batching} section with the session parameters;
  *     {@code null} when absent
+ * @param lora how the model serves LoRA adapters, bound from the {@code lora_*} parameters;
+ *     {@code null} when {@code lora_target_modules} is absent
  */
 public record ModelConfig(
         String name,
@@ -44,7 +46,8 @@ public record ModelConfig(
         VersionPolicy versionPolicy,
         String defaultModelFilename,
         DynamicBatching dynamicBatching,
-        SequenceBatching sequenceBatching) {
+        SequenceBatching sequenceBatching,
+        LoraConfig lora) {
 
     /** The model file name when the config names none. */
     public static final String DEFAULT_MODEL_FILENAME = "model.onnx";
@@ -62,6 +65,19 @@ public record ModelConfig(
         outputs = List.copyOf(outputs);
         instanceGroups = List.copyOf(instanceGroups);
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /**
+     * A config whose LoRA settings are bound from {@code parameters}.
+     *
+     * @throws StatusException INVALID_ARGUMENT when a {@code lora_*} parameter is wrong
+     */
+    public ModelConfig(String name, String platform, String backend, int maxBatchSize, List<TensorConfig> inputs,
+            List<TensorConfig> outputs, List<InstanceGroup> instanceGroups, Map<String, String> parameters,
+            VersionPolicy versionPolicy, String defaultModelFilename, DynamicBatching dynamicBatching,
+            SequenceBatching sequenceBatching) {
+        this(name, platform, backend, maxBatchSize, inputs, outputs, instanceGroups, parameters, versionPolicy, defaultModelFilename,
+                dynamicBatching, sequenceBatching, LoraConfigBinder.bind(name, parameters, sequenceBatching != null));
     }
 
     /** A config without {@code dynamic_batching}. */
@@ -82,6 +98,11 @@ public record ModelConfig(
     /** True when the config has a {@code dynamic_batching} section. */
     public boolean dynamicBatchingEnabled() {
         return dynamicBatching != null;
+    }
+
+    /** True when the model serves LoRA adapters ({@code lora_target_modules} is set). */
+    public boolean loraEnabled() {
+        return lora != null;
     }
 
     /** True when the config has a {@code sequence_batching} section. */
@@ -118,7 +139,7 @@ public record ModelConfig(
             return this;
         }
         return new ModelConfig(name, platform, backend, maxBatchSize, in, out, instanceGroups, parameters, versionPolicy,
-                defaultModelFilename, dynamicBatching, sequenceBatching);
+                defaultModelFilename, dynamicBatching, sequenceBatching, lora);
     }
 
     /** The input of that name, or {@code null}. */

@@ -24,7 +24,8 @@ import java.util.Set;
  * {@code max_batch_size}, {@code input}, {@code output}, {@code instance_group}, {@code parameters},
  * {@code version_policy}, {@code default_model_filename}, {@code dynamic_batching} (see
  * {@link DynamicBatching}), {@code sequence_batching} (see {@link SequenceBatching}; with the
- * {@code session_cached_inputs} and {@code session_ttl_seconds} parameters), and
+ * {@code session_cached_inputs} and {@code session_ttl_seconds} parameters), the {@code lora_*}
+ * parameters (see {@link LoraConfig}), and
  * {@code response_cache} with {@code enable: false}. {@code dynamic_batching} and
  * {@code sequence_batching} exclude each other, as in Triton's {@code scheduling_choice}.
  *
@@ -199,8 +200,9 @@ public final class ModelConfigParser {
             } else {
                 sequences = SequenceBatchingBinder.bind(sequenceBatching, maxBatchSize, in, out, parameters, parameterAt);
             }
+            LoraConfig lora = LoraConfigBinder.bind(parameters, parameterAt, sequences != null, file);
             return new ModelConfig(directoryName, platform, backend, maxBatchSize, in, out, instanceGroups,
-                    parameters, versionPolicy, defaultModelFilename, batching, sequences);
+                    parameters, versionPolicy, defaultModelFilename, batching, sequences, lora);
         }
 
         private List<TensorConfig> tensors(String kind, List<TensorBinder.Draft> drafts) {

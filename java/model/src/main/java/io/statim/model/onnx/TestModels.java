@@ -1,5 +1,6 @@
 package io.statim.model.onnx;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import io.statim.core.tensor.DataType;
 import io.statim.model.config.ModelConfig;
 import io.statim.model.repository.ModelRepository;
@@ -40,6 +41,11 @@ import java.util.Locale;
  *       {@code max_batch_size: 8}, {@code sequence_batching} with {@code oldest} (8 candidate
  *       sequences, no delay), controls START, END, READY ({@code int32_false_true: [0, 1]}) and
  *       CORRID ({@code TYPE_INT64}), two {@code KIND_CPU} instances.</li>
+ *   <li>{@code lora_toy}: a BERT-like encoder for LoRA (see {@link #loraToy()}): FP32 {@code X}
+ *       {@code [batch, seq, 32]} to FP32 {@code Y} of the same shape through 2 layers whose linear
+ *       layers carry torch.onnx's scoped names. Config: {@code max_batch_size: 8}, dims
+ *       {@code [-1, 32]}, {@code lora_target_modules} naming all six linear kinds of a BERT layer,
+ *       one {@code KIND_CPU} instance of one thread.</li>
  * </ul>
  * Stateless; safe for any thread.
  */
@@ -59,6 +65,32 @@ public final class TestModels {
     public static final String ACCUMULATOR = "accumulator";
     /** The width of {@code accumulator}'s INPUT, OUTPUT and state. */
     public static final int ACCUMULATOR_WIDTH = 4;
+
+    /** The name of the {@code lora_toy} model. */
+    public static final String LORA_TOY = "lora_toy";
+    /** The input of {@code lora_toy}: FP32 {@code [batch, seq, hidden]}. */
+    public static final String LORA_TOY_INPUT = "X";
+    /** The output of {@code lora_toy}: FP32 {@code [batch, seq, hidden]}. */
+    public static final String LORA_TOY_OUTPUT = "Y";
+    /** The hidden width of {@code lora_toy}. */
+    public static final int LORA_TOY_HIDDEN = 32;
+    /** The intermediate width of {@code lora_toy}'s feed-forward layers. */
+    public static final int LORA_TOY_INTERMEDIATE = 64;
+    /** The encoder layers of {@code lora_toy}. */
+    public static final int LORA_TOY_LAYERS = 2;
+    /** The PEFT target modules of {@code lora_toy}'s config: every linear layer of a BERT layer. */
+    public static final List<String> LORA_TOY_TARGETS =
+            List.of("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense");
+
+    /**
+     * One linear layer of a test model, as an adapter addresses it.
+     *
+     * @param modulePath the module path, e.g. {@code encoder.layer.0.attention.self.query}
+     * @param in         its input width
+     * @param out        its output width
+     */
+    public record Linear(String modulePath, int in, int out) {
+    }
 
     private static final int WIDTH = 16;
 
@@ -156,6 +188,19 @@ public final class TestModels {
                 .toBytes();
     }
 
+    /**
+     * The {@code lora_toy} encoder (the base model; the server rewrites it for LoRA at load). The
+     * same weights on every call.
+     */
+    public static ModelProto loraToy() {
+        return LoraToyModel.build(LORA_TOY_LAYERS, LORA_TOY_HIDDEN, LORA_TOY_INTERMEDIATE);
+    }
+
+    /** The linear layers of {@code lora_toy}, in graph order: what a test adapter may target. */
+    public static List<Linear> loraToyLayers() {
+        return LoraToyModel.linears(LORA_TOY_LAYERS, LORA_TOY_HIDDEN, LORA_TOY_INTERMEDIATE);
+    }
+
     /** The model name of the identity model of a type: {@code identity_fp32}, {@code identity_bytes}... */
     public static String identityName(DataType type) {
         return "identity_" + type.name().toLowerCase(Locale.ROOT);
@@ -232,6 +277,28 @@ public final class TestModels {
                 instance_group [ { count: 2 kind: KIND_CPU } ]
                 """;
         return write(repoRoot, ACCUMULATOR, config, accumulator());
+    }
+
+    /** Writes {@code lora_toy} with 4 adapter slots, max rank 16 and no queue delay. */
+    public static Path writeLoraToy(Path repoRoot) throws IOException {
+        return writeLoraToy(repoRoot, 4, 16, 0);
+    }
+
+    /**
+     * Writes {@code lora_toy} in Triton layout with the given LoRA slots and max rank and a dynamic
+     * batcher that waits up to {@code maxQueueDelayUs} for a batch to fill.
+     */
+    public static Path writeLoraToy(Path repoRoot, int slots, int maxRank, long maxQueueDelayUs) throws IOException {
+        String config = header(LORA_TOY, 8)
+                + tensors("input", tensor(LORA_TOY_INPUT, DataType.FP32, -1, LORA_TOY_HIDDEN))
+                + tensors("output", tensor(LORA_TOY_OUTPUT, DataType.FP32, -1, LORA_TOY_HIDDEN))
+                + "parameters { key: \"lora_target_modules\" value { string_value: \"" + String.join(",", LORA_TOY_TARGETS) + "\" } }\n"
+                + "parameters { key: \"lora_slots\" value { string_value: \"" + slots + "\" } }\n"
+                + "parameters { key: \"lora_max_rank\" value { string_value: \"" + maxRank + "\" } }\n"
+                + "parameters { key: \"intra_op_thread_count\" value { string_value: \"1\" } }\n"
+                + "dynamic_batching { max_queue_delay_microseconds: " + maxQueueDelayUs + " }\n"
+                + "instance_group [ { count: 1 kind: KIND_CPU } ]\n";
+        return write(repoRoot, LORA_TOY, config, loraToy().toByteArray());
     }
 
     private static String header(String name, int maxBatchSize) {

@@ -390,4 +390,30 @@ class TestModelsTest {
 
         assertThat(new ModelRepository(root).modelNames()).containsExactly("accumulator", "session_document");
     }
+
+    @Test
+    void loraToyIsAServableEncoderWhoseLinearLayersTheLoraTargetsName() throws Exception {
+        TestModels.writeLoraToy(root, 3, 32, 500);
+        ModelConfig config = new ModelRepository(root).load(TestModels.LORA_TOY).config();
+
+        assertThat(config.lora().targetModules()).isEqualTo(TestModels.LORA_TOY_TARGETS);
+        assertThat(config.lora().slots()).isEqualTo(3);
+        assertThat(config.lora().maxRank()).isEqualTo(32);
+        assertThat(config.dynamicBatching().maxQueueDelayNs()).isEqualTo(500_000);
+        assertThat(TestModels.loraToyLayers()).hasSize(12).first()
+                .isEqualTo(new TestModels.Linear("encoder.layer.0.attention.self.query", 32, 32));
+        assertThat(io.statim.model.lora.LoraGraphRewrite.rewrite(TestModels.loraToy(), config.lora().targetModules(), 4, 32)
+                .layout().targets()).hasSize(12);
+        float[] x = new float[2 * 3 * TestModels.LORA_TOY_HIDDEN];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i);
+        }
+        try (OrtSession session = session(TestModels.loraToy().toByteArray());
+             OnnxTensor input = OnnxTensor.createTensor(ENV, java.nio.FloatBuffer.wrap(x), new long[] {2, 3, TestModels.LORA_TOY_HIDDEN});
+             OrtSession.Result result = session.run(Map.of(TestModels.LORA_TOY_INPUT, input))) {
+            assertThat(((OnnxTensor) result.get(TestModels.LORA_TOY_OUTPUT).orElseThrow()).getInfo().getShape())
+                    .containsExactly(2, 3, TestModels.LORA_TOY_HIDDEN);
+        }
+        assertMatchesTheModel(config, TestModels.loraToy().toByteArray());
+    }
 }

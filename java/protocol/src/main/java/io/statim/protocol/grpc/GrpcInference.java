@@ -10,7 +10,9 @@ import io.statim.protocol.oip.DecodedRequest;
 import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.ResponseListener;
 import io.statim.scheduler.ModelManager;
+import io.statim.protocol.lora.AdapterSelection;
 import io.statim.protocol.session.SessionBinding;
+import io.statim.runtime.AdapterBinding;
 import io.statim.protocol.session.SessionIntent;
 import io.statim.scheduler.Scheduler;
 import io.statim.scheduler.ServedModel;
@@ -62,15 +64,21 @@ final class GrpcInference {
         DecodedRequest decoded = decoder.decode(message, served.config());
         InferenceRequest request;
         SessionBinding binding = null;
+        AdapterBinding adapter = null;
         try {
             SchedulingParameters scheduling = scheduling(decoded);
+            adapter = AdapterSelection.bind(served, AdapterSelection.name(null, decoded.parameters()));
             binding = SessionBinding.bind(served, models.sessions(), SessionIntent.of(null, decoded.parameters()));
             Listener listener = listeners.apply(decoded);
             listener.bound(binding);
             request = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(), decoded.outputNames(),
-                    decoded.batchSize(), arrivalNanos, listener, scheduling.priority(), scheduling.timeoutNs());
+                    decoded.batchSize(), arrivalNanos, listener, scheduling.priority(), scheduling.timeoutNs(), adapter);
+            adapter = null; // the request releases it from now on
             listener.submitting(canceller(binding.scheduler(), request));
         } catch (RuntimeException | Error e) {
+            if (adapter != null) {
+                adapter.release();
+            }
             if (binding != null) {
                 binding.abandon();
             }

@@ -43,6 +43,11 @@ import java.util.Set;
  * Runtime writes them straight into a device buffer that the responses then share, each holding a
  * slice. Other outputs are copied out of ONNX Runtime's own result.
  *
+ * <p>LoRA: an instance of a model served with adapters runs the rewritten graph and is fed, besides
+ * the requests' inputs, the slot pools ({@link OnnxLoraInputs}, tensors bound once over the shared
+ * pool memory) and a slot index per row: each request's {@link InferenceRequest#adapterSlot()},
+ * repeated for its rows (0, the zero slot, for a request without an adapter).
+ *
  * <p>Not thread-safe: one worker thread owns an instance (see {@link ModelInstance}).
  */
 public final class OnnxModelInstance implements ModelInstance {
@@ -53,13 +58,18 @@ public final class OnnxModelInstance implements ModelInstance {
     private final OrtSession session;
     private final OrtEnvironment env = OnnxSessions.environment();
     private final ExecutionPhases phases = new ExecutionPhases();
+    private final OnnxLoraInputs lora;
 
-    /** Takes ownership of {@code session}, whose signature was checked against {@code config}. */
-    OnnxModelInstance(ModelConfig config, long version, Device device, OrtSession session) {
+    /**
+     * Takes ownership of {@code session}, whose signature was checked against {@code config}, and of
+     * {@code lora} (the pool tensors of a LoRA model, or {@code null}).
+     */
+    OnnxModelInstance(ModelConfig config, long version, Device device, OrtSession session, OnnxLoraInputs lora) {
         this.config = config;
         this.version = version;
         this.device = device;
         this.session = session;
+        this.lora = lora;
     }
 
     @Override
@@ -84,6 +94,10 @@ public final class OnnxModelInstance implements ModelInstance {
                 if (batch.get(0).input(in.name()) != null) {
                     inputs.put(in.name(), inputTensor(in, batch, rows, scratch));
                 }
+            }
+            if (lora != null) {
+                inputs.put(lora.slotInput(), slotTensor(batch, rows, scratch));
+                lora.addPools(inputs);
             }
             Set<String> wanted = wantedOutputs(batch);
             for (String name : wanted) {
@@ -129,8 +143,10 @@ public final class OnnxModelInstance implements ModelInstance {
             LOG.debug("ONNX Runtime failed on model '{}': {}", config.name(), e.getCode());
             throw new StatusException(Code.INTERNAL, "ONNX Runtime failed on model '" + config.name() + "': " + e.getCode());
         } finally {
-            for (OnnxTensor t : inputs.values()) {
-                t.close();
+            for (Map.Entry<String, OnnxTensor> input : inputs.entrySet()) {
+                if (lora == null || !lora.isPool(input.getKey())) {
+                    input.getValue().close();
+                }
             }
             for (OnnxTensor t : pinned.values()) {
                 t.close();
@@ -160,7 +176,25 @@ public final class OnnxModelInstance implements ModelInstance {
             session.close();
         } catch (OrtException e) {
             throw new StatusException(Code.INTERNAL, "closing the session of '" + config.name() + "' failed: " + e.getMessage());
+        } finally {
+            if (lora != null) {
+                lora.close();
+            }
         }
+    }
+
+    /** The INT64 slot of each row: every request's adapter slot, repeated for its rows. */
+    private OnnxTensor slotTensor(List<InferenceRequest> batch, long rows, List<Releasable> scratch) throws OrtException {
+        DeviceBuffer buffer = OnnxLoraInputs.slotBuffer(device, rows);
+        scratch.add(buffer);
+        long row = 0;
+        for (InferenceRequest r : batch) {
+            int slot = r.adapterSlot();
+            for (long i = 0; i < r.batchSize(); i++) {
+                OnnxLoraInputs.setSlot(buffer.segment(), row++, slot);
+            }
+        }
+        return OnnxLoraInputs.slotTensor(env, buffer.segment());
     }
 
     private OnnxTensor inputTensor(TensorConfig in, List<InferenceRequest> batch, long rows, List<Releasable> scratch) throws OrtException {

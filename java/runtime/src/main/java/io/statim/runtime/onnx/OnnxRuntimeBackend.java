@@ -8,13 +8,16 @@ import io.statim.model.repository.ModelSource;
 import io.statim.runtime.Backend;
 import io.statim.runtime.InstanceSpec;
 import io.statim.runtime.ModelInstance;
+import io.statim.runtime.lora.LoraModel;
 import io.statim.runtime.text.TextPipelines;
 import java.nio.file.Path;
 
 /**
  * ONNX Runtime on the CPU, the backend that runs anywhere. Plain models run as
  * {@link OnnxModelInstance}; models whose config declares a text pipeline (a tokenizer) run as a
- * text-embedding instance that tokenizes, runs the graph and pools. Thread-safe.
+ * text-embedding instance that tokenizes, runs the graph and pools. A model served with LoRA adapters
+ * ({@link InstanceSpec#lora()}) runs the graph rewritten once for its version, fed the shared slot
+ * pools. Thread-safe.
  */
 public final class OnnxRuntimeBackend implements Backend {
     /** The backend name of config.pbtxt. */
@@ -39,10 +42,16 @@ public final class OnnxRuntimeBackend implements Backend {
             return TextPipelines.newInstance(source, version, spec, device);
         }
         Path file = source.modelFile(version);
-        OrtSession session = OnnxSessions.open(file, spec.intraOpThreads());
+        LoraModel lora = spec.lora();
+        OrtSession session = lora == null ? OnnxSessions.open(file, spec.intraOpThreads())
+                : OnnxSessions.open(lora.modelBytes(), file.getFileName() + " rewritten for LoRA", spec.intraOpThreads());
         try {
-            OnnxSignatureCheck.check(config, session, file.getFileName().toString());
-            return new OnnxModelInstance(config, version, device, session);
+            if (lora == null) {
+                OnnxSignatureCheck.check(config, session, file.getFileName().toString());
+                return new OnnxModelInstance(config, version, device, session, null);
+            }
+            OnnxSignatureCheck.check(config, session, file.getFileName().toString(), lora.inputNames());
+            return new OnnxModelInstance(config, version, device, session, OnnxLoraInputs.create(OnnxSessions.environment(), lora));
         } catch (RuntimeException e) {
             try {
                 session.close();

@@ -28,17 +28,42 @@ public final class OnnxSessions {
      * @throws StatusException INVALID_ARGUMENT when the file is not a model ONNX Runtime can load
      */
     public static OrtSession open(Path modelFile, int intraOpThreads) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+            return environment().createSession(modelFile.toString(), options);
+        } catch (OrtException e) {
+            throw new StatusException(new io.statim.core.status.Status(Code.INVALID_ARGUMENT,
+                    "ONNX Runtime cannot load " + modelFile.getFileName() + ": " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Opens a CPU session for a serialized model (a model rewritten in memory, such as a LoRA graph).
+     *
+     * @param description what the model is, for errors (e.g. {@code "model.onnx rewritten for LoRA"})
+     * @throws StatusException INVALID_ARGUMENT when ONNX Runtime cannot load the model
+     */
+    public static OrtSession open(byte[] model, String description, int intraOpThreads) {
+        try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+            return environment().createSession(model, options);
+        } catch (OrtException e) {
+            throw new StatusException(new io.statim.core.status.Status(Code.INVALID_ARGUMENT,
+                    "ONNX Runtime cannot load " + description + ": " + e.getMessage()), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             // Idle instance threads must not burn the cores that other instances need.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            return environment().createSession(modelFile.toString(), options);
-        } catch (OrtException e) {
-            throw new StatusException(new io.statim.core.status.Status(Code.INVALID_ARGUMENT,
-                    "ONNX Runtime cannot load " + modelFile.getFileName() + ": " + e.getMessage()), e);
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
         }
     }
 }

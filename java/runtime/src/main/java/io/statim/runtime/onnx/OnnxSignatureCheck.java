@@ -10,10 +10,12 @@ import io.statim.model.config.ModelConfig;
 import io.statim.model.config.TensorConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks that a model's config.pbtxt describes its ONNX graph: every configured input and output
- * exists with the same element type and rank, every graph input is configured, and ONNX Runtime's
+ * exists with the same element type and rank, every graph input is configured (or fed by the server,
+ * such as the inputs a LoRA rewrite adds), and ONNX Runtime's
  * Java binding can carry every type. Errors name the tensor and both sides.
  */
 final class OnnxSignatureCheck {
@@ -21,13 +23,21 @@ final class OnnxSignatureCheck {
     }
 
     static void check(ModelConfig config, OrtSession session, String fileName) {
+        check(config, session, fileName, Set.of());
+    }
+
+    /**
+     * As {@link #check(ModelConfig, OrtSession, String)}, with graph inputs that the server feeds
+     * itself (a LoRA graph's slot index and pools) and that the config therefore does not declare.
+     */
+    static void check(ModelConfig config, OrtSession session, String fileName, Set<String> serverInputs) {
         try {
             Map<String, NodeInfo> graphInputs = session.getInputInfo();
             Map<String, NodeInfo> graphOutputs = session.getOutputInfo();
             checkSide(config, "input", config.inputs(), graphInputs, fileName);
             checkSide(config, "output", config.outputs(), graphOutputs, fileName);
             for (String name : graphInputs.keySet()) {
-                if (config.input(name) == null) {
+                if (config.input(name) == null && !serverInputs.contains(name)) {
                     throw invalid(config, fileName + " has input '" + name + "' that config.pbtxt does not declare");
                 }
             }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import io.statim.core.device.Device;
 import io.statim.core.device.DeviceBuffer;
 import io.statim.core.device.MemoryUse;
+import io.statim.runtime.onnx.OnnxLoraInputs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -20,7 +21,9 @@ import java.util.Map;
  * device so that ONNX Runtime reads the inputs and writes the token embeddings in place, without copies:
  * {@code input_ids}, {@code attention_mask} and (when the graph takes it) {@code token_type_ids}, INT64
  * {@code [windows, length]} padded with zeros to the longest window; and the token embeddings, FP32
- * {@code [windows, length, hidden]}, pinned as the graph's output.
+ * {@code [windows, length, hidden]}, pinned as the graph's output. For a LoRA graph also the slot index
+ * (INT64 {@code [windows]}, each window the slot of its text's request) and the pools, which the
+ * instance owns and this class never closes.
  *
  * <p>Owns its tensors and buffers: {@link #close()} closes the tensors and releases the buffers, also
  * after a failed {@link #create}. Used by one thread.
@@ -46,9 +49,24 @@ final class BatchTensors implements AutoCloseable {
      */
     static BatchTensors create(OrtEnvironment env, Device device, TokenWindows windows, BertGraph graph, int hiddenSize)
             throws OrtException {
+        return create(env, device, windows, graph, hiddenSize, null, null);
+    }
+
+    /**
+     * As {@link #create(OrtEnvironment, Device, TokenWindows, BertGraph, int)}, plus the LoRA inputs:
+     * {@code textSlots[i]} is the adapter slot of text {@code i}.
+     *
+     * @param lora      the instance's pool tensors, or {@code null} for a graph without LoRA
+     * @param textSlots the slot of each text; ignored without {@code lora}
+     */
+    static BatchTensors create(OrtEnvironment env, Device device, TokenWindows windows, BertGraph graph, int hiddenSize,
+            OnnxLoraInputs lora, int[] textSlots) throws OrtException {
         BatchTensors t = new BatchTensors();
         try {
             t.fill(env, device, windows, graph, hiddenSize);
+            if (lora != null) {
+                t.fillLora(env, device, windows, lora, textSlots);
+            }
             return t;
         } catch (OrtException | RuntimeException e) {
             t.close();
@@ -88,7 +106,22 @@ final class BatchTensors implements AutoCloseable {
         tokenEmbeddings = wrap(env, tokenEmbeddingsData, new long[] {rows, length, hiddenSize}, OnnxJavaType.FLOAT);
     }
 
-    /** The INT64 inputs by graph input name. */
+    private void fillLora(OrtEnvironment env, Device device, TokenWindows windows, OnnxLoraInputs lora, int[] textSlots)
+            throws OrtException {
+        DeviceBuffer slots = OnnxLoraInputs.slotBuffer(device, windows.windowCount());
+        buffers.add(slots);
+        for (int text = 0; text < windows.textCount(); text++) {
+            for (int w = windows.firstWindow(text); w < windows.endWindow(text); w++) {
+                OnnxLoraInputs.setSlot(slots.segment(), w, textSlots[text]);
+            }
+        }
+        OnnxTensor slotTensor = OnnxLoraInputs.slotTensor(env, slots.segment());
+        tensors.add(slotTensor);
+        inputs.put(lora.slotInput(), slotTensor);
+        lora.addPools(inputs);
+    }
+
+    /** The graph's inputs by name: the INT64 token tensors, and for a LoRA graph the slot index and pools. */
     Map<String, OnnxTensor> inputs() {
         return inputs;
     }

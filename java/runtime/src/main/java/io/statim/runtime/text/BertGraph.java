@@ -9,6 +9,7 @@ import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a text pipeline needs to know of a BERT-style ONNX graph: whether it takes
@@ -29,14 +30,23 @@ record BertGraph(boolean takesTokenTypeIds, String tokenEmbeddingsName) {
      * @throws StatusException INVALID_ARGUMENT naming the input or output that does not fit
      */
     static BertGraph of(OrtSession session, String model, int embeddingSize) {
+        return of(session, model, embeddingSize, Set.of());
+    }
+
+    /**
+     * As {@link #of(OrtSession, String, int)}, with graph inputs that the instance feeds besides the
+     * tokens (a LoRA graph's slot index and pools), which are not checked here.
+     */
+    static BertGraph of(OrtSession session, String model, int embeddingSize, Set<String> serverInputs) {
         try {
-            return of(session.getInputInfo(), session.getOutputInfo(), "model '" + model + "': ", embeddingSize);
+            return of(session.getInputInfo(), session.getOutputInfo(), "model '" + model + "': ", embeddingSize, serverInputs);
         } catch (OrtException e) {
             throw invalid("model '" + model + "': cannot read the ONNX graph's inputs and outputs (" + e.getCode() + ")");
         }
     }
 
-    private static BertGraph of(Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs, String model, int embeddingSize) {
+    private static BertGraph of(Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs, String model, int embeddingSize,
+            Set<String> serverInputs) {
         for (String required : new String[] {INPUT_IDS, ATTENTION_MASK}) {
             if (!inputs.containsKey(required)) {
                 throw invalid(model + "the ONNX graph has no input '" + required + "'; its inputs are " + inputs.keySet());
@@ -44,6 +54,9 @@ record BertGraph(boolean takesTokenTypeIds, String tokenEmbeddingsName) {
         }
         for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
             String name = input.getKey();
+            if (serverInputs.contains(name)) {
+                continue;
+            }
             if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(TOKEN_TYPE_IDS)) {
                 throw invalid(model + "the ONNX graph has input '" + name + "', which a text pipeline cannot feed; it feeds "
                         + INPUT_IDS + ", " + ATTENTION_MASK + " and " + TOKEN_TYPE_IDS);

@@ -18,6 +18,8 @@ import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.InferenceResponse;
 import io.statim.runtime.InstanceSpec;
 import io.statim.runtime.ModelInstance;
+import io.statim.runtime.lora.LoraModel;
+import io.statim.runtime.onnx.OnnxLoraInputs;
 import io.statim.runtime.onnx.OnnxSessions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +40,10 @@ import java.util.Map;
  * {@code execute} returns or throws. Tokenization allocates (strings, encodings); tensor memory comes
  * from the device's pools.
  *
+ * <p>LoRA: with {@link InstanceSpec#lora()} the instance runs the graph rewritten for adapters, fed the
+ * shared slot pools (bound once, see {@link OnnxLoraInputs}) and a slot per token window: the
+ * {@link InferenceRequest#adapterSlot()} of the request the window's text came from.
+ *
  * <p>Thread safety: as any {@link ModelInstance}, used by its worker thread only. Errors name the model,
  * counts and sizes, never a text or a token.
  */
@@ -51,6 +57,7 @@ public final class TextEmbeddingInstance implements ModelInstance {
     private final OrtSession session;
     private final BertGraph graph;
     private final EmbeddingPooler pooler;
+    private final OnnxLoraInputs lora;
 
     /**
      * Opens the tokenizer and the ONNX Runtime session of one version of a text-embedding model.
@@ -67,9 +74,17 @@ public final class TextEmbeddingInstance implements ModelInstance {
         this.tokenizer = new WindowingTokenizer(modelName, pipeline.tokenizerPath(modelFile.getParent()),
                 pipeline.maxSequenceLength(), pipeline.longText());
         OrtSession opened = null;
+        LoraModel loraModel = spec.lora();
         try {
-            opened = OnnxSessions.open(modelFile, spec.intraOpThreads());
-            this.graph = BertGraph.of(opened, modelName, pipeline.embeddingSize());
+            if (loraModel == null) {
+                opened = OnnxSessions.open(modelFile, spec.intraOpThreads());
+                this.graph = BertGraph.of(opened, modelName, pipeline.embeddingSize());
+                this.lora = null;
+            } else {
+                opened = OnnxSessions.open(loraModel.modelBytes(), modelFile.getFileName() + " rewritten for LoRA", spec.intraOpThreads());
+                this.graph = BertGraph.of(opened, modelName, pipeline.embeddingSize(), loraModel.inputNames());
+                this.lora = OnnxLoraInputs.create(OnnxSessions.environment(), loraModel);
+            }
         } catch (RuntimeException e) {
             if (opened != null) {
                 closeSession(opened, e);
@@ -99,7 +114,7 @@ public final class TextEmbeddingInstance implements ModelInstance {
         }
         int[] rows = new int[batch.size()];
         List<String> texts = texts(batch, rows);
-        DeviceBuffer out = embed(texts);
+        DeviceBuffer out = embed(texts, lora == null ? null : textSlots(batch, rows, texts.size()));
         SharedBuffer shared = new SharedBuffer(out, batch.size());
         List<InferenceResponse> responses = new ArrayList<>(batch.size());
         long rowBytes = (long) pipeline.embeddingSize() * Float.BYTES;
@@ -140,8 +155,21 @@ public final class TextEmbeddingInstance implements ModelInstance {
         return texts;
     }
 
+    /** The adapter slot of each text: its request's, for each of the request's texts. */
+    private static int[] textSlots(List<InferenceRequest> batch, int[] rows, int texts) {
+        int[] slots = new int[texts];
+        int text = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int slot = batch.get(i).adapterSlot();
+            for (int j = 0; j < rows[i]; j++) {
+                slots[text++] = slot;
+            }
+        }
+        return slots;
+    }
+
     /** One OUTPUT buffer holding an embedding per text; nothing else stays leased, also on failure. */
-    private DeviceBuffer embed(List<String> texts) {
+    private DeviceBuffer embed(List<String> texts, int[] textSlots) {
         long start = System.nanoTime();
         TokenWindows windows = tokenize(texts);
         DeviceBuffer out = device.allocate((long) texts.size() * pipeline.embeddingSize() * Float.BYTES, MemoryUse.OUTPUT);
@@ -151,7 +179,7 @@ public final class TextEmbeddingInstance implements ModelInstance {
                 return out;
             }
             try (BatchTensors tensors = BatchTensors.create(OnnxSessions.environment(), device, windows, graph,
-                    pipeline.embeddingSize())) {
+                    pipeline.embeddingSize(), lora, textSlots)) {
                 long inferStart = System.nanoTime();
                 // The token embeddings land in the pinned buffer; the result holds nothing else.
                 session.run(tensors.inputs(), pinnedOutput(tensors)).close();
@@ -216,6 +244,9 @@ public final class TextEmbeddingInstance implements ModelInstance {
                     + ": closing the ONNX Runtime session failed (" + e.getCode() + ")"), e);
         } finally {
             tokenizer.close();
+            if (lora != null) {
+                lora.close();
+            }
         }
     }
 

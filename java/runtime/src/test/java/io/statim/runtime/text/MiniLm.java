@@ -6,6 +6,7 @@ import io.statim.core.tensor.Shape;
 import io.statim.core.tensor.Tensor;
 import io.statim.model.repository.ModelRepository;
 import io.statim.model.repository.ModelSource;
+import io.statim.runtime.AdapterBinding;
 import io.statim.runtime.InferenceRequest;
 import io.statim.runtime.InferenceResponse;
 import io.statim.runtime.ResponseListener;
@@ -76,6 +77,11 @@ final class MiniLm {
 
     /** A request for model {@code minilm} of shape [n,1]. */
     static InferenceRequest request(String id, List<String> texts, List<String> requestedOutputs) {
+        return request(id, texts, requestedOutputs, null);
+    }
+
+    /** A request for model {@code minilm} of shape [n,1] run with a LoRA adapter (or none when null). */
+    static InferenceRequest request(String id, List<String> texts, List<String> requestedOutputs, AdapterBinding adapter) {
         List<byte[]> elements = new ArrayList<>();
         for (String text : texts) {
             elements.add(text.getBytes(StandardCharsets.UTF_8));
@@ -93,7 +99,7 @@ final class MiniLm {
                     @Override
                     public void onError(Status status) {
                     }
-                });
+                }, InferenceRequest.DEFAULT_PRIORITY, InferenceRequest.NO_TIMEOUT, adapter);
     }
 
     static InferenceRequest request(String id, List<String> texts) {

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * the extra hop event loop → batcher thread → worker cost half of {@code simple}'s throughput at
  * concurrency 8 to 32 (bench/results); the lock keeps one writer at a time on the queue all the same.
  *
+ * <p>LoRA: a model served with adapters has a {@link BatchHook} (its adapter registry's) that, on the
+ * worker right before each execution, brings every request's adapter into a device slot and marks
+ * the slot in use until the execution ends; a request whose adapter cannot be made resident fails
+ * alone and the rest of the batch runs. A batch mixes adapters and the base model freely.
+ *
  * <p>Steady state allocates nothing per request beyond what the instance and the listener do.
  */
 public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
@@ -47,6 +52,8 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private final NanoClock clock;
     private final List<InstanceWorker> workers = new ArrayList<>();
     private final ResponseSequencer sequencer;
+    /** Brings per-request resources (LoRA adapters) in before each execution; null for models without. */
+    private final BatchHook hook;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}. */
     private final BatchQueue queue;
@@ -70,6 +77,18 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
      */
     public DynamicBatcher(ModelConfig config, long version, List<ModelInstance> instances, int serverQueueCap, ModelStatistics statistics,
             NanoClock clock) {
+        this(config, version, instances, serverQueueCap, statistics, clock, null);
+    }
+
+    /**
+     * A batcher whose workers call {@code hook} around each execution (see {@link BatchHook}).
+     *
+     * @param hook what to bring in before each execution, or {@code null}; requests naming a LoRA
+     *             adapter are refused at submit without one
+     */
+    public DynamicBatcher(ModelConfig config, long version, List<ModelInstance> instances, int serverQueueCap, ModelStatistics statistics,
+            NanoClock clock, BatchHook hook) {
+        this.hook = hook;
         this.modelName = config.name();
         this.policy = new BatchingPolicy(config, serverQueueCap);
         this.admission = new Admission(policy);
@@ -97,6 +116,13 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         }
         if (closed) {
             fail(request, Status.unavailable("model '" + modelName + "' is being unloaded"), FailureReason.REJECTED);
+            return;
+        }
+        Status unservable = hook != null ? hook.check(request) : request.adapter() == null ? null
+                : Status.invalidArgument("model '" + modelName + "' serves no LoRA adapters; adapter '" + request.adapter().name()
+                        + "' cannot be used");
+        if (unservable != null) {
+            fail(request, unservable, FailureReason.OTHER);
             return;
         }
         int level;
@@ -294,6 +320,9 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         // A request cancelled since it was batched is dropped here; the others can no longer be
         // completed early, so their inputs stay valid while the backend reads them.
         batch.removeIf(r -> !r.start());
+        if (hook != null) {
+            batch.removeIf(this::refusedByHook);
+        }
         if (batch.isEmpty()) {
             if (sequencer != null) {
                 sequencer.finished(sequence, batch, null, null);
@@ -323,6 +352,10 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
             LOG.error("model '{}' failed a batch of {} requests", modelName, batch.size(), e);
             failure = Status.internal("model '" + modelName + "' failed: " + e.getClass().getSimpleName());
         }
+        if (hook != null) {
+            // The backend no longer reads the slots: they may be evicted from now on.
+            hook.executed(batch);
+        }
         if (failure == null) {
             long elapsed = clock.nanoTime() - start;
             ExecutionPhases phases = worker.instance.phases();
@@ -339,6 +372,22 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
                 deliver(batch.get(i), responses == null ? null : responses.get(i), failure);
             }
         }
+    }
+
+    /** Asks the hook to admit a started request; a refused one fails alone (and leaves the batch). */
+    private boolean refusedByHook(InferenceRequest request) {
+        Status refused;
+        try {
+            refused = hook.admit(request);
+        } catch (RuntimeException e) {
+            LOG.warn("model '{}': preparing a request failed", modelName, e);
+            refused = StatusException.statusOf(e);
+        }
+        if (refused == null) {
+            return false;
+        }
+        fail(request, refused, FailureReason.OTHER);
+        return true;
     }
 
     private void deliver(InferenceRequest request, InferenceResponse response, Status failure) {

@@ -179,6 +179,11 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
             settle(pending, null);
             return;
         }
+        if (request.adapter() != null) {
+            settle(pending, new Status(Code.INVALID_ARGUMENT, "model '" + config.name() + "' runs sequences, which serve no LoRA"
+                    + " adapters; adapter '" + request.adapter().name() + "' cannot be used"));
+            return;
+        }
         if (config.batching() && request.batchSize() != 1) {
             settle(pending, new Status(Code.INVALID_ARGUMENT, "model '" + config.name() + "' runs sequences: each request has batch size 1, this one has "
                     + request.batchSize()));

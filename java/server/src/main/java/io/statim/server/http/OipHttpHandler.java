@@ -12,6 +12,9 @@ import io.statim.core.status.Code;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import io.statim.protocol.ModelControl;
+import io.statim.protocol.lora.AdapterControl;
+import io.statim.protocol.lora.AdapterSelection;
+import io.statim.runtime.AdapterBinding;
 import io.statim.protocol.SchedulingParameters;
 import io.statim.protocol.ServedVersions;
 import io.statim.protocol.ServerInfo;
@@ -55,13 +58,15 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final ModelControl control;
     private final ServerInfo info;
     private final String sageMakerModel;
+    private final AdapterApi adapters;
 
     /**
      * @param control        runs model loads and unloads, which block, off the event loop
      * @param sageMakerModel the model of {@code POST /invocations} requests that name none, or {@code null}
+     * @param adapterControl runs the adapter API's changes (register, unregister, pin), which block, off the event loop
      */
     public OipHttpHandler(ModelManager models, Device device, OipRequestDecoder decoder, OipResponseEncoder encoder,
-            ModelControl control, ServerInfo info, String sageMakerModel) {
+            ModelControl control, ServerInfo info, String sageMakerModel, AdapterControl adapterControl) {
         this.models = models;
         this.device = device;
         this.decoder = decoder;
@@ -69,6 +74,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         this.control = control;
         this.info = info;
         this.sageMakerModel = sageMakerModel;
+        this.adapters = new AdapterApi(adapterControl);
     }
 
     @Override
@@ -147,6 +153,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                 expect(method, HttpMethod.POST);
                 control(ctx, route);
             }
+            case ADAPTERS, ADAPTER, ADAPTER_PIN, ADAPTER_UNPIN -> adapters.handle(ctx, request, route, models.resolve(route.model(), route.version()));
             case BAD_VERSION -> throw new StatusException(Code.INVALID_ARGUMENT, "model version must be a positive integer");
             case NOT_FOUND -> throw new StatusException(Code.NOT_FOUND, "no endpoint at " + new QueryStringDecoder(request.uri()).path());
         }
@@ -213,11 +220,16 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         SchedulingParameters scheduling;
         SessionBinding binding;
+        AdapterBinding adapter = null;
         try {
             scheduling = SchedulingParameters.of(decoded.parameters());
+            adapter = AdapterSelection.bind(served, AdapterSelection.name(request.headers().get(AdapterSelection.HEADER), decoded.parameters()));
             SessionIntent intent = SessionIntent.of(request.headers().get(SessionIntent.SESSION_ID_HEADER), decoded.parameters());
             binding = SessionBinding.bind(served, models.sessions(), intent);
         } catch (RuntimeException e) {
+            if (adapter != null) {
+                adapter.release();
+            }
             decoded.release();
             body.release();
             throw e;
@@ -228,8 +240,11 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             exchange = new InferenceExchange(ctx, request.retain(), body, decoded, encoder, SageMakerContract.SessionReply.of(binding),
                     sageMaker);
             inference = new InferenceRequest(decoded.id(), served.name(), served.version(), decoded.inputs(),
-                    decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs());
+                    decoded.outputNames(), decoded.batchSize(), arrival, exchange, scheduling.priority(), scheduling.timeoutNs(), adapter);
         } catch (RuntimeException e) {
+            if (adapter != null) {
+                adapter.release();
+            }
             binding.abandon();
             if (exchange != null) {
                 exchange.discard();

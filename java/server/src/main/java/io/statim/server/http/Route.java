@@ -12,13 +12,27 @@ import java.util.List;
  * @param kind    the endpoint
  * @param model   the model name, or {@code null} for server-wide endpoints and SageMaker's
  * @param version the version, or {@link InferenceRequest#LATEST} when the path names none
+ * @param adapter the LoRA adapter the path names ({@code /v2/models/{m}/adapters/{name}...}), or {@code null}
  */
-public record Route(Kind kind, String model, long version) {
+public record Route(Kind kind, String model, long version, String adapter) {
+
+    /** A route that names no adapter. */
+    public Route(Kind kind, String model, long version) {
+        this(kind, model, version, null);
+    }
 
     /** The endpoints of the OIP REST API that Statim serves. */
     public enum Kind {
         SERVER_METADATA, HEALTH_LIVE, HEALTH_READY, MODEL_METADATA, MODEL_READY, MODEL_INFER, MODEL_CONFIG, MODEL_STATS,
         ALL_STATS, REPOSITORY_INDEX, REPOSITORY_LOAD, REPOSITORY_UNLOAD,
+        /** {@code /v2/models/{m}/adapters}: list (GET) or register (POST) LoRA adapters. */
+        ADAPTERS,
+        /** {@code /v2/models/{m}/adapters/{name}}: describe (GET) or unregister (DELETE). */
+        ADAPTER,
+        /** {@code /v2/models/{m}/adapters/{name}/pin} (POST): keep the adapter in a device slot. */
+        ADAPTER_PIN,
+        /** {@code /v2/models/{m}/adapters/{name}/unpin} (POST). */
+        ADAPTER_UNPIN,
         /** SageMaker's health check. */
         PING,
         /** SageMaker's inference and session requests. */
@@ -74,6 +88,9 @@ public record Route(Kind kind, String model, long version) {
         if (s.size() == next) {
             return new Route(Kind.MODEL_METADATA, model, version);
         }
+        if (s.get(next).equals("adapters")) {
+            return adapters(s, next + 1, model, version);
+        }
         if (s.size() != next + 1) {
             return NOT_FOUND_ROUTE;
         }
@@ -94,6 +111,25 @@ public record Route(Kind kind, String model, long version) {
         if (s.size() == 1 && s.get(0).equals("invocations")
                 || s.size() == 3 && s.get(0).equals("endpoints") && s.get(2).equals("invocations")) {
             return server(Kind.INVOCATIONS);
+        }
+        return NOT_FOUND_ROUTE;
+    }
+
+    /** The adapter API's paths after {@code .../adapters}, whose segments start at {@code at}. */
+    private static Route adapters(List<String> s, int at, String model, long version) {
+        int left = s.size() - at;
+        if (left == 0) {
+            return new Route(Kind.ADAPTERS, model, version);
+        }
+        if (left == 1) {
+            return new Route(Kind.ADAPTER, model, version, s.get(at));
+        }
+        if (left == 2) {
+            return switch (s.get(at + 1)) {
+                case "pin" -> new Route(Kind.ADAPTER_PIN, model, version, s.get(at));
+                case "unpin" -> new Route(Kind.ADAPTER_UNPIN, model, version, s.get(at));
+                default -> NOT_FOUND_ROUTE;
+            };
         }
         return NOT_FOUND_ROUTE;
     }

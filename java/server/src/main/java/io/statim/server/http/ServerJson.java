@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.ModelStatistics;
 import io.statim.scheduler.ServedModel;
+import io.statim.scheduler.lora.AdapterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -116,6 +117,79 @@ final class ServerJson {
         } catch (IOException e) {
             throw new StatusException(Code.INVALID_ARGUMENT, "the repository index request is not valid JSON");
         }
+    }
+
+    /** {@code {"adapters": [...]}}: every adapter of a model, as {@link #adapter} writes one. */
+    static ByteBuf adapters(ByteBufAllocator alloc, List<AdapterRegistry.AdapterInfo> adapters) {
+        return write(alloc, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("adapters");
+            for (AdapterRegistry.AdapterInfo a : adapters) {
+                adapterFields(g, a);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** One adapter: name, path, rank, alpha, target modules, tier (disk, host, device), pinned, slot (-1 when in none). */
+    static ByteBuf adapter(ByteBufAllocator alloc, AdapterRegistry.AdapterInfo adapter) {
+        return write(alloc, g -> adapterFields(g, adapter));
+    }
+
+    private static void adapterFields(JsonGenerator g, AdapterRegistry.AdapterInfo a) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", a.name());
+        g.writeStringField("path", a.path());
+        g.writeNumberField("rank", a.rank());
+        g.writeNumberField("alpha", a.alpha());
+        g.writeArrayFieldStart("target_modules");
+        for (String t : a.targetModules()) {
+            g.writeString(t);
+        }
+        g.writeEndArray();
+        g.writeStringField("tier", a.tier());
+        g.writeBooleanField("pinned", a.pinned());
+        g.writeNumberField("slot", a.slot());
+        g.writeEndObject();
+    }
+
+    /** An adapter registration: {@code {"name": ..., "path": ...}}. */
+    record Registration(String name, String path) {
+    }
+
+    /**
+     * Reads an adapter registration body.
+     *
+     * @throws StatusException INVALID_ARGUMENT when it is not a JSON object with string fields name and path
+     */
+    static Registration registration(ByteBuf body) {
+        String name = null;
+        String path = null;
+        try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new StatusException(Code.INVALID_ARGUMENT, "an adapter registration must be a JSON object {\"name\": ..., \"path\": ...}");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ((field.equals("name") || field.equals("path")) && value != JsonToken.VALUE_STRING) {
+                    throw new StatusException(Code.INVALID_ARGUMENT, "adapter registration field '" + field + "' must be a string");
+                }
+                switch (field) {
+                    case "name" -> name = p.getText();
+                    case "path" -> path = p.getText();
+                    default -> throw new StatusException(Code.INVALID_ARGUMENT, "unknown adapter registration field '" + field
+                            + "'; expected name and path");
+                }
+            }
+        } catch (IOException e) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "the adapter registration is not valid JSON");
+        }
+        if (name == null || path == null) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "an adapter registration needs both \"name\" and \"path\"");
+        }
+        return new Registration(name, path);
     }
 
     private static void duration(JsonGenerator g, String name, long count, long ns) throws IOException {

@@ -44,6 +44,7 @@ public final class MetricsServer implements AutoCloseable {
         registry.register(new InferenceMetrics(models::served));
         registry.register(new DeviceMetrics(devices));
         registry.register(new SessionMetrics(sessions));
+        registry.register(new AdapterMetrics(models::served));
         HttpServer http = HttpServer.start(address, port, EVENT_LOOP_THREADS, new MetricsHandler(registry), MAX_BODY_BYTES,
                 MAX_CONCURRENT_STREAMS);
         LOG.info("Prometheus metrics at {}:{}{}", address, http.port(), MetricsHandler.PATH);

@@ -27,4 +27,15 @@ class RouteTest {
         assertThat(infer.model()).isEqualTo("session_document");
         assertThat(infer.version()).isEqualTo(2);
     }
+
+    @Test
+    void parsesTheAdapterApi() {
+        assertThat(Route.parse("/v2/models/minilm/adapters")).isEqualTo(new Route(Route.Kind.ADAPTERS, "minilm", -1, null));
+        assertThat(Route.parse("/v2/models/minilm/versions/1/adapters/nicotine"))
+                .isEqualTo(new Route(Route.Kind.ADAPTER, "minilm", 1, "nicotine"));
+        assertThat(Route.parse("/v2/models/minilm/adapters/nicotine/pin")).isEqualTo(new Route(Route.Kind.ADAPTER_PIN, "minilm", -1, "nicotine"));
+        assertThat(Route.parse("/v2/models/minilm/adapters/nicotine/unpin").kind()).isEqualTo(Route.Kind.ADAPTER_UNPIN);
+        assertThat(Route.parse("/v2/models/minilm/adapters/nicotine/other").kind()).isEqualTo(Route.Kind.NOT_FOUND);
+        assertThat(Route.parse("/v2/models/minilm/adapters/a/pin/x").kind()).isEqualTo(Route.Kind.NOT_FOUND);
+    }
 }

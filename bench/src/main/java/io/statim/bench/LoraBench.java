@@ -1,0 +1,260 @@
+package io.statim.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.statim.bench.load.TextInputs;
+import io.statim.core.device.DeviceBuffer;
+import io.statim.core.device.HostDevice;
+import io.statim.core.device.MemoryUse;
+import io.statim.core.status.Status;
+import io.statim.core.tensor.DataType;
+import io.statim.core.tensor.Shape;
+import io.statim.core.tensor.Tensor;
+import io.statim.model.lora.PeftAdapterWriter;
+import io.statim.model.repository.ModelRepository;
+import io.statim.runtime.AdapterBinding;
+import io.statim.runtime.InferenceRequest;
+import io.statim.runtime.InferenceResponse;
+import io.statim.runtime.ResponseListener;
+import io.statim.runtime.onnx.OnnxRuntimeBackend;
+import io.statim.scheduler.ModelManager;
+import io.statim.scheduler.ServedModel;
+import io.statim.scheduler.lora.AdapterRegistry;
+import io.statim.scheduler.lora.AdapterStatistics;
+import io.statim.server.DefaultRepository;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * Issue 6's figures, in-process through the real ModelManager, dynamic batcher and adapter pool (no
+ * network, so the figures are about the model, the batching and the pool): all-MiniLM-L6-v2 served
+ * plain ({@code minilm}) and with LoRA on query and value of its 6 layers ({@code minilm_lora}, rank 16,
+ * 64 device slots); closed loop of OUTSTANDING requests, one ~128-token clinical paragraph each, for
+ * SECONDS after a warm-up:
+ * <ol>
+ *   <li>base model, no LoRA; the LoRA model with no adapter; the LoRA model with requests cycling over
+ *       32 adapters (batches mix them): texts/s and p50/p99;
+ *   <li>1,000 registered adapters, 64 slots, adapters drawn from Zipf(1.0): slot hit rate, p50/p99,
+ *       texts/s, and the mean time of a host→slot and of a disk→host load (rank 16).
+ * </ol>
+ * Usage: {@code LoraBench DATA_JSONL WORK_DIR OUTSTANDING SECONDS}; prints one JSON object.
+ */
+public final class LoraBench {
+    private static final int RANK = 16;
+    private static final int HIDDEN = 384;
+    private static final int LAYERS = 6;
+
+    private LoraBench() {
+    }
+
+    /** Runs every phase and prints the figures. */
+    public static void main(String[] args) throws Exception {
+        List<String> texts = TextInputs.read(Path.of(args[0]), "long");
+        Path work = Path.of(args[1]);
+        int outstanding = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        Path repo = repository(work);
+        Path adapters = adapters(work.resolve("adapters"), 1000);
+        HostDevice device = new HostDevice();
+        ModelManager models = new ModelManager(new ModelRepository(repo), List.of(new OnnxRuntimeBackend()), device,
+                new ModelManager.Settings(4096, Runtime.getRuntime().availableProcessors()));
+        List<Tensor> inputs = new ArrayList<>();
+        List<DeviceBuffer> memory = new ArrayList<>();
+        for (String text : texts) {
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            DeviceBuffer b = device.allocate(4 + utf8.length, MemoryUse.STAGING);
+            Tensor.writeBytesElements(List.of(utf8), b.segment());
+            memory.add(b);
+            inputs.add(new Tensor("TEXT", DataType.BYTES, Shape.of(1, 1), b.segment()));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("texts", "clinical paragraphs (kind long), " + texts.size() + " distinct");
+        out.put("outstanding", outstanding);
+        out.put("seconds", seconds);
+        try {
+            models.load("minilm");
+            models.load("minilm_lora");
+            ServedModel base = models.resolve("minilm", InferenceRequest.LATEST);
+            ServedModel lora = models.resolve("minilm_lora", InferenceRequest.LATEST);
+            AdapterRegistry registry = lora.adapters();
+            for (int i = 0; i < 1000; i++) {
+                registry.register("a" + i, adapters.resolve("a" + i).toString());
+            }
+            List<Map<String, Object>> mixed = new ArrayList<>();
+            mixed.add(run("base model, no LoRA", base, inputs, i -> null, outstanding, seconds));
+            mixed.add(run("LoRA model, no adapter", lora, inputs, i -> null, outstanding, seconds));
+            mixed.add(run("LoRA model, 32 adapters mixed", lora, inputs, i -> registry.acquire("a" + (i % 32)), outstanding, seconds));
+            out.put("mixed", mixed);
+            AdapterStatistics before = registry.statistics();
+            Zipf zipf = new Zipf(1000, 1.0, 11);
+            Map<String, Object> zipfRun = run("LoRA model, 1000 adapters, Zipf(1.0), 64 slots", lora, inputs,
+                    i -> registry.acquire("a" + zipf.next()), outstanding, seconds);
+            AdapterStatistics after = registry.statistics();
+            long hits = after.device().hits() - before.device().hits();
+            long misses = after.device().misses() - before.device().misses();
+            zipfRun.put("slot_hit_rate", hits / (double) Math.max(1, hits + misses));
+            zipfRun.put("slot_loads", after.device().loads() - before.device().loads());
+            zipfRun.put("slot_evictions", after.device().evictions() - before.device().evictions());
+            out.put("zipf", zipfRun);
+            out.put("host_to_slot_mean_us", after.device().loadNanos() / 1e3 / Math.max(1, after.device().loads()));
+            out.put("disk_to_host_mean_us", after.host().loadNanos() / 1e3 / Math.max(1, after.host().loads()));
+            out.put("host_loads", after.host().loads());
+            out.put("slot_bytes", after.device().budgetBytes() / Math.max(1, after.deviceSlots()));
+        } finally {
+            models.close();
+            memory.forEach(DeviceBuffer::release);
+            device.close();
+        }
+        System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+    }
+
+    /** A closed loop of {@code outstanding} requests: each completion sends the next. */
+    private static Map<String, Object> run(String name, ServedModel model, List<Tensor> inputs, IntFunction<AdapterBinding> adapter,
+            int outstanding, int seconds) throws InterruptedException {
+        ConcurrentHistogram latency = new ConcurrentHistogram(3);
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong next = new AtomicLong();
+        long warmupEnd = System.nanoTime() + 5_000_000_000L;
+        long end = warmupEnd + seconds * 1_000_000_000L;
+        CountDownLatch stopped = new CountDownLatch(outstanding);
+        class Loop implements ResponseListener {
+            long sent;
+
+            void send() {
+                long now = System.nanoTime();
+                if (now >= end) {
+                    stopped.countDown();
+                    return;
+                }
+                int i = (int) next.getAndIncrement();
+                sent = now;
+                model.scheduler().submit(new InferenceRequest("", model.name(), InferenceRequest.LATEST, List.of(inputs.get(i % inputs.size())),
+                        List.of(), 1, now, this, InferenceRequest.DEFAULT_PRIORITY, InferenceRequest.NO_TIMEOUT, adapter.apply(i)));
+            }
+
+            @Override
+            public void onResponse(InferenceResponse response) {
+                response.release();
+                record();
+                send();
+            }
+
+            @Override
+            public void onError(Status status) {
+                failed.incrementAndGet();
+                send();
+            }
+
+            private void record() {
+                long now = System.nanoTime();
+                if (now >= warmupEnd && now < end) {
+                    latency.recordValue((now - sent) / 1000);
+                    done.incrementAndGet();
+                }
+            }
+        }
+        for (int i = 0; i < outstanding; i++) {
+            new Loop().send();
+        }
+        stopped.await();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("run", name);
+        row.put("texts_per_second", done.get() / (double) seconds);
+        row.put("p50_ms", latency.getValueAtPercentile(50) / 1000.0);
+        row.put("p99_ms", latency.getValueAtPercentile(99) / 1000.0);
+        row.put("failed", failed.get());
+        return row;
+    }
+
+    /** The default repository's minilm, plus minilm_lora: the same files with LoRA on query and value. */
+    private static Path repository(Path work) throws Exception {
+        Path cache = DefaultRepository.materialize(work.resolve("cache"));
+        Path repo = work.resolve("repo");
+        copy(cache.resolve("minilm"), repo.resolve("minilm"));
+        copy(cache.resolve("minilm"), repo.resolve("minilm_lora"));
+        Path config = repo.resolve("minilm_lora/config.pbtxt");
+        Files.writeString(config, Files.readString(config).replace("name: \"minilm\"", "name: \"minilm_lora\"")
+                + "parameters { key: \"lora_target_modules\" value: { string_value: \"query,value\" } }\n"
+                + "parameters { key: \"lora_max_rank\" value: { string_value: \"" + RANK + "\" } }\n"
+                + "parameters { key: \"lora_slots\" value: { string_value: \"64\" } }\n"
+                + "parameters { key: \"lora_host_memory_bytes\" value: { string_value: \"" + (2L << 30) + "\" } }\n");
+        return repo;
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else if (!Files.exists(target)) {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
+    /** {@code count} random rank-16 PEFT adapters for minilm's query and value, written once. */
+    private static Path adapters(Path dir, int count) throws Exception {
+        Random random = new Random(5);
+        for (int i = 0; i < count; i++) {
+            Path a = dir.resolve("a" + i);
+            if (Files.exists(a.resolve("adapter_model.safetensors"))) {
+                continue;
+            }
+            PeftAdapterWriter writer = new PeftAdapterWriter(RANK, 2 * RANK).targetModules(List.of("query", "value"));
+            for (int layer = 0; layer < LAYERS; layer++) {
+                for (String module : List.of("query", "value")) {
+                    writer.randomModule("encoder.layer." + layer + ".attention.self." + module, HIDDEN, HIDDEN, random);
+                }
+            }
+            writer.write(a);
+        }
+        return dir;
+    }
+
+    /** Zipf-distributed ranks 0..n-1 (rank 0 most frequent), by inverting the cumulative distribution. */
+    static final class Zipf {
+        private final double[] cumulative;
+        private final Random random;
+
+        Zipf(int n, double s, long seed) {
+            cumulative = new double[n];
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += 1 / Math.pow(k + 1, s);
+                cumulative[k] = sum;
+            }
+            for (int k = 0; k < n; k++) {
+                cumulative[k] /= sum;
+            }
+            random = new Random(seed);
+        }
+
+        synchronized int next() {
+            double u = random.nextDouble();
+            int lo = 0;
+            int hi = cumulative.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cumulative[mid] < u) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+}
