@@ -11,12 +11,26 @@ import java.lang.foreign.MemorySegment;
  * segment must not be touched: the pool reuses the memory.
  */
 public interface DeviceBuffer extends Releasable {
-    /** The usable bytes: exactly the size that was asked for. */
+    /**
+     * The usable bytes: exactly the size that was asked for, when {@link #hostAccessible()}. For memory
+     * the CPU cannot touch (a GPU's), a zero-length segment whose {@link MemorySegment#address()} is the
+     * device address: it can be handed to native code (FFM downcalls, copies through the device's own
+     * API) and offset with {@code MemorySegment.ofAddress(address + n)}, but any Java access to its
+     * bytes throws instead of reading the wrong memory. {@link #byteSize()} is then the size asked for.
+     */
     MemorySegment segment();
 
     /** Bytes asked for. */
     default long byteSize() {
         return segment().byteSize();
+    }
+
+    /**
+     * True when the CPU can read and write {@link #segment()} (host memory, pinned or not); false for
+     * device memory, which only the device's copies and kernels reach.
+     */
+    default boolean hostAccessible() {
+        return true;
     }
 
     /** The device that owns the memory. */
