@@ -39,13 +39,13 @@ import org.HdrHistogram.ConcurrentHistogram;
  * Issue 6's figures, in-process through the real ModelManager, dynamic batcher and adapter pool (no
  * network, so the figures are about the model, the batching and the pool): all-MiniLM-L6-v2 served
  * plain ({@code minilm}) and with LoRA on query and value of its 6 layers ({@code minilm_lora}, rank 16,
- * 64 device slots); closed loop of OUTSTANDING requests, one ~128-token clinical paragraph each, for
- * SECONDS after a warm-up:
+ * 64 device slots); closed loop of OUTSTANDING requests, one ~128-token clinical paragraph each, SECONDS
+ * per run after one warm-up per model, the three runs alternated for 3 rounds:
  * <ol>
  *   <li>base model, no LoRA; the LoRA model with no adapter; the LoRA model with requests cycling over
  *       32 adapters (batches mix them): texts/s and p50/p99;
- *   <li>1,000 registered adapters, 64 slots, adapters drawn from Zipf(1.0): slot hit rate, p50/p99,
- *       texts/s, and the mean time of a host→slot and of a disk→host load (rank 16).
+ *   <li>1,000 registered adapters, 64 slots, adapters drawn from Zipf(1.0), 40 s after 20 s of warm-up:
+ *       slot hit rate, p50/p99, texts/s, and the mean time of a host→slot and of a disk→host load (rank 16).
  * </ol>
  * Usage: {@code LoraBench DATA_JSONL WORK_DIR OUTSTANDING SECONDS}; prints one JSON object.
  */
@@ -53,6 +53,11 @@ public final class LoraBench {
     private static final int RANK = 16;
     private static final int HIDDEN = 384;
     private static final int LAYERS = 6;
+    private static final int ROUNDS = 3;
+    private static final int WARMUP_S = 10;
+    /** The Zipf run: long enough for the slots to reach their steady state after the warm-up. */
+    private static final int ZIPF_WARMUP_S = 20;
+    private static final int ZIPF_S = 40;
 
     private LoraBench() {
     }
@@ -90,15 +95,29 @@ public final class LoraBench {
             for (int i = 0; i < 1000; i++) {
                 registry.register("a" + i, adapters.resolve("a" + i).toString());
             }
-            List<Map<String, Object>> mixed = new ArrayList<>();
-            mixed.add(run("base model, no LoRA", base, inputs, i -> null, outstanding, seconds));
-            mixed.add(run("LoRA model, no adapter", lora, inputs, i -> null, outstanding, seconds));
-            mixed.add(run("LoRA model, 32 adapters mixed", lora, inputs, i -> registry.acquire("a" + (i % 32)), outstanding, seconds));
-            out.put("mixed", mixed);
+            // Warm every path up once, then alternate the three runs for ROUNDS rounds, so that drift in
+            // what else the machine does hits them alike; each round's ratio to that round's base is kept.
+            IntFunction<AdapterBinding> none = i -> null;
+            IntFunction<AdapterBinding> mixed32 = i -> registry.acquire("a" + (i % 32));
+            run("warm-up", base, inputs, none, outstanding, WARMUP_S, 0);
+            run("warm-up", lora, inputs, mixed32, outstanding, WARMUP_S, 0);
+            List<Map<String, Object>> rounds = new ArrayList<>();
+            for (int round = 1; round <= ROUNDS; round++) {
+                Map<String, Object> b = run("base model, no LoRA", base, inputs, none, outstanding, 0, seconds);
+                Map<String, Object> n = run("LoRA model, no adapter", lora, inputs, none, outstanding, 0, seconds);
+                Map<String, Object> m = run("LoRA model, 32 adapters mixed", lora, inputs, mixed32, outstanding, 0, seconds);
+                double baseRate = (double) b.get("texts_per_second");
+                for (Map<String, Object> row : List.of(b, n, m)) {
+                    row.put("round", round);
+                    row.put("vs_base", (double) row.get("texts_per_second") / baseRate);
+                    rounds.add(row);
+                }
+            }
+            out.put("mixed", rounds);
             AdapterStatistics before = registry.statistics();
             Zipf zipf = new Zipf(1000, 1.0, 11);
             Map<String, Object> zipfRun = run("LoRA model, 1000 adapters, Zipf(1.0), 64 slots", lora, inputs,
-                    i -> registry.acquire("a" + zipf.next()), outstanding, seconds);
+                    i -> registry.acquire("a" + zipf.next()), outstanding, ZIPF_WARMUP_S, ZIPF_S);
             AdapterStatistics after = registry.statistics();
             long hits = after.device().hits() - before.device().hits();
             long misses = after.device().misses() - before.device().misses();
@@ -120,12 +139,12 @@ public final class LoraBench {
 
     /** A closed loop of {@code outstanding} requests: each completion sends the next. */
     private static Map<String, Object> run(String name, ServedModel model, List<Tensor> inputs, IntFunction<AdapterBinding> adapter,
-            int outstanding, int seconds) throws InterruptedException {
+            int outstanding, int warmupSeconds, int seconds) throws InterruptedException {
         ConcurrentHistogram latency = new ConcurrentHistogram(3);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong next = new AtomicLong();
-        long warmupEnd = System.nanoTime() + 5_000_000_000L;
+        long warmupEnd = System.nanoTime() + warmupSeconds * 1_000_000_000L;
         long end = warmupEnd + seconds * 1_000_000_000L;
         CountDownLatch stopped = new CountDownLatch(outstanding);
         class Loop implements ResponseListener {
@@ -170,7 +189,7 @@ public final class LoraBench {
         stopped.await();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("run", name);
-        row.put("texts_per_second", done.get() / (double) seconds);
+        row.put("texts_per_second", seconds == 0 ? 0.0 : done.get() / (double) seconds);
         row.put("p50_ms", latency.getValueAtPercentile(50) / 1000.0);
         row.put("p99_ms", latency.getValueAtPercentile(99) / 1000.0);
         row.put("failed", failed.get());

@@ -78,12 +78,38 @@ public final class ModelManager implements AutoCloseable {
     private final Settings settings;
     private final Map<String, Entry> models = new ConcurrentHashMap<>();
     private final SessionStore sessions;
+    private final Gpu gpu;
+
+    /**
+     * The GPU that models with {@code instance_group { kind: KIND_GPU }} run on, or why there is none.
+     *
+     * @param device            the GPU's device, or {@code null}
+     * @param unavailableReason why there is no GPU, in one line (said when a KIND_GPU model loads)
+     */
+    public record Gpu(Device device, String unavailableReason) {
+        /** No GPU, for the given reason. */
+        public static Gpu none(String reason) {
+            return new Gpu(null, reason);
+        }
+    }
 
     /**
      * @param sessions the sessions of models with {@code sequence_batching}, on {@code device}; the
      *                 manager does not close it
      */
     public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings, SessionStore sessions) {
+        this(repository, backends, device, Gpu.none("no GPU was configured"), settings, sessions);
+    }
+
+    /**
+     * @param device   the host device: CPU instances' memory and the sessions' store
+     * @param gpu      the GPU for KIND_GPU instances, or none with the reason
+     * @param sessions the sessions of models with {@code sequence_batching}, on {@code device}; the
+     *                 manager does not close it
+     */
+    public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Gpu gpu, Settings settings,
+            SessionStore sessions) {
+        this.gpu = gpu;
         this.repository = repository;
         this.backends = List.copyOf(backends);
         this.device = device;
@@ -277,19 +303,40 @@ public final class ModelManager implements AutoCloseable {
                 + config.backend() + "' / platform '" + config.platform() + "'");
     }
 
+    /** The host device, or the GPU for a model whose instance groups are all KIND_GPU. */
+    private Device deviceFor(ModelConfig config, List<InstanceGroup> groups, int gpuGroups) {
+        if (gpuGroups == 0) {
+            return device;
+        }
+        if (gpuGroups != groups.size()) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': instance groups mix KIND_GPU with other"
+                    + " kinds; serve the CPU and GPU instances as two models");
+        }
+        if (gpu.device() == null) {
+            throw new StatusException(Code.FAILED_PRECONDITION, "model '" + config.name() + "': instance_group kind KIND_GPU needs a GPU: "
+                    + gpu.unavailableReason() + "; use KIND_CPU");
+        }
+        if (config.sequenceBatchingEnabled()) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': sessions (sequence_batching) are not yet"
+                    + " served on the GPU; use KIND_CPU");
+        }
+        return gpu.device();
+    }
+
     private ServedModel start(ModelSource source, long version, Backend backend) {
         ModelConfig config = source.config();
         List<InstanceGroup> groups = config.instanceGroups().isEmpty()
                 ? List.of(new InstanceGroup("", 1, InstanceGroup.Kind.KIND_AUTO, List.of()))
                 : config.instanceGroups();
         int instanceCount = 0;
+        int gpuGroups = 0;
         for (InstanceGroup group : groups) {
             if (group.kind() == InstanceGroup.Kind.KIND_GPU) {
-                throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': instance_group kind KIND_GPU needs"
-                        + " the CUDA runtime, which this build does not have; use KIND_CPU");
+                gpuGroups++;
             }
             instanceCount += group.count();
         }
+        Device device = deviceFor(config, groups, gpuGroups);
         if (config.loraEnabled() && config.sequenceBatchingEnabled()) {
             throw new StatusException(Code.INVALID_ARGUMENT, "model '" + config.name() + "': LoRA adapters are not supported with"
                     + " sequence_batching");

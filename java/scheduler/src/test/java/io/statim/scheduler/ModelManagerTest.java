@@ -82,4 +82,21 @@ class ModelManagerTest {
         assertThatThrownBy(() -> manager.load("simple")).isInstanceOf(StatusException.class);
         assertThat(manager.isReady("simple", InferenceRequest.LATEST)).isTrue();
     }
+
+    @Test
+    void aGpuModelWithoutAGpuFailsToLoadSayingWhyAndTheOthersServe() throws Exception {
+        Path gpu = repo.resolve("gpu_simple");
+        TestModels.writeSimple(repo.resolve("tmp"));
+        Files.createDirectories(gpu.resolve("1"));
+        Files.copy(repo.resolve("tmp/simple/1/model.onnx"), gpu.resolve("1/model.onnx"));
+        Files.writeString(gpu.resolve("config.pbtxt"), Files.readString(repo.resolve("simple/config.pbtxt"))
+                .replace("name: \"simple\"", "name: \"gpu_simple\"") + "\ninstance_group [ { count: 1 kind: KIND_GPU } ]\n");
+        List<String> failed = manager.loadAll(List.of("simple", "gpu_simple"));
+        assertThat(failed).containsExactly("gpu_simple");
+        assertThat(manager.index()).anySatisfy(e -> {
+            assertThat(e.name()).isEqualTo("gpu_simple");
+            assertThat(e.reason()).contains("KIND_GPU needs a GPU: no GPU was configured");
+        });
+        assertThat(manager.isReady("simple", InferenceRequest.LATEST)).isTrue();
+    }
 }

@@ -10,7 +10,6 @@ import io.statim.protocol.grpc.GrpcInferenceService;
 import io.statim.protocol.oip.OipRequestDecoder;
 import io.statim.protocol.oip.OipResponseEncoder;
 import io.statim.runtime.RequestValidator;
-import io.statim.runtime.onnx.OnnxRuntimeBackend;
 import io.statim.scheduler.ModelControlMode;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.session.SessionIds;
@@ -53,10 +52,12 @@ public final class StatimServer implements AutoCloseable {
     private final MetricsServer metrics;
     private final GrpcServer grpc;
     private final Path repository;
+    private final Accelerators accelerators;
 
-    private StatimServer(HostDevice device, SessionStore sessions, ModelManager models, ExecutorService control, HttpServer http,
-            MetricsServer metrics, GrpcServer grpc, Path repository) {
+    private StatimServer(HostDevice device, Accelerators accelerators, SessionStore sessions, ModelManager models, ExecutorService control,
+            HttpServer http, MetricsServer metrics, GrpcServer grpc, Path repository) {
         this.device = device;
+        this.accelerators = accelerators;
         this.sessions = sessions;
         this.models = models;
         this.control = control;
@@ -72,7 +73,8 @@ public final class StatimServer implements AutoCloseable {
         HostDevice device = new HostDevice(new HostDevice.Config(SLAB_BYTES, Map.of(MemoryUse.SESSION_CACHE, config.sessionMemoryBytes()),
                 Boolean.getBoolean("statim.trackLeaks")));
         SessionStore sessions = new SessionStore(device, new SessionIds(""), Clock.systemUTC(), SESSION_SWEEP_MILLIS);
-        ModelManager models = new ModelManager(new ModelRepository(repository), List.of(new OnnxRuntimeBackend()), device,
+        Accelerators accelerators = Accelerators.detect(DefaultRepository.cacheDir());
+        ModelManager models = new ModelManager(new ModelRepository(repository), accelerators.backends(), device, accelerators.gpu(),
                 new ModelManager.Settings(config.maxQueueSize(), Runtime.getRuntime().availableProcessors()), sessions);
         ExecutorService control = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("statim-control").daemon().factory());
         try {
@@ -108,11 +110,12 @@ public final class StatimServer implements AutoCloseable {
                 throw e;
             }
             LOG.info("Statim {} serving repository {}", VERSION, repository);
-            return new StatimServer(device, sessions, models, control, http, metrics, grpc, repository);
+            return new StatimServer(device, accelerators, sessions, models, control, http, metrics, grpc, repository);
         } catch (InterruptedException | RuntimeException e) {
             models.close();
             sessions.close();
             control.shutdownNow();
+            accelerators.close();
             device.close();
             throw e;
         }
@@ -170,6 +173,7 @@ public final class StatimServer implements AutoCloseable {
         // After the models: unloading ends their sessions; this stops the sweeper and ends any left.
         sessions.close();
         control.shutdownNow();
+        accelerators.close();
         device.close();
     }
 }
