@@ -90,6 +90,35 @@ class HostDeviceTest {
     }
 
     @Test
+    void namesHostMemoryWhenABudgetIsExhausted() {
+        try (HostDevice limited = new HostDevice(new HostDevice.Config(1 << 20, Map.of(MemoryUse.OUTPUT, 0L), false))) {
+            assertThatThrownBy(() -> limited.allocate(1, MemoryUse.OUTPUT))
+                    .hasMessage("host memory budget for OUTPUT is exhausted: 0 of 0 bytes in use, 1 more requested");
+        }
+    }
+
+    @Test
+    void refusesToAllocateOnceClosedAndInvalidatesLeasedBuffers() {
+        HostDevice closing = LeakCheck.trackingHostDevice();
+        DeviceBuffer leased = closing.allocate(16, MemoryUse.STAGING);
+        closing.close();
+        assertThatThrownBy(() -> closing.allocate(1, MemoryUse.STAGING))
+                .isInstanceOfSatisfying(StatusException.class, e -> assertThat(e.code()).isEqualTo(Code.UNAVAILABLE))
+                .hasMessage("host device is closed");
+        assertThatThrownBy(() -> leased.segment().get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+        leased.release();
+    }
+
+    @Test
+    void buffersNameTheHostDeviceAndAreHostAccessible() {
+        DeviceBuffer b = device.allocate(10, MemoryUse.STAGING);
+        assertThat(b.device()).isSameAs(device);
+        assertThat(b.hostAccessible()).isTrue();
+        assertThat(b.segment().byteSize()).isEqualTo(10);
+        b.release();
+    }
+
+    @Test
     void rejectsADoubleRelease() {
         DeviceBuffer b = device.allocate(10, MemoryUse.STAGING);
         b.release();

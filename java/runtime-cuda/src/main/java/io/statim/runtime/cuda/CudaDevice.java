@@ -3,8 +3,11 @@ package io.statim.runtime.cuda;
 import io.statim.core.device.Device;
 import io.statim.core.device.DeviceBuffer;
 import io.statim.core.device.MemoryUse;
-import io.statim.runtime.cuda.memory.SlabAllocator;
-import io.statim.runtime.cuda.memory.SlabPool;
+import io.statim.core.device.PooledDevice;
+import io.statim.core.device.SlabAllocator;
+import io.statim.core.device.SlabPool;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.global.cudart;
@@ -12,8 +15,8 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * One GPU as a {@link Device}: device memory from {@code cudaMalloc} slabs, pooled in power-of-two
- * buffers with a budget per {@link MemoryUse} (the Device SPI, as the host device has), plus a second
- * pool of pinned host memory from {@code cudaHostAlloc} ({@link #pinned()}) for staging inputs and
+ * buffers with a budget per {@link MemoryUse} by core's {@link SlabPool}, the pool the host device uses
+ * too, plus a second pool of pinned host memory from {@code cudaHostAlloc} ({@link #pinned()}) for staging inputs and
  * holding outputs, which the GPU copies at full speed and the CPU reads and writes. Device buffers
  * are not host-accessible: their {@link DeviceBuffer#segment()} is a zero-length segment carrying the
  * device address.
@@ -24,7 +27,13 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>Thread safety: every method may be called from any thread.
  */
-public final class CudaDevice implements Device {
+@SuppressWarnings("restricted") // pinned slabs: segments over the addresses cudaHostAlloc returned
+public final class CudaDevice extends PooledDevice {
+    /** Smallest size class and the alignment of every buffer of both pools: 256 bytes, what cudaMalloc guarantees. */
+    public static final long MIN_CLASS_BYTES = 256;
+    /** The largest buffer of either pool: 2^61 bytes. */
+    public static final long MAX_BUFFER_BYTES = 1L << 61;
+
     /**
      * How a CUDA device is sized.
      *
@@ -53,17 +62,15 @@ public final class CudaDevice implements Device {
 
     private final Config config;
     private final GpuInfo info;
-    private final SlabPool memory;
     private final SlabPool pinned;
 
     private CudaDevice(Config config, GpuInfo info) {
+        super("cuda:" + config.ordinal(), new SlabPool.Config(config.slabBytes(), config.budgetBytes(), false, config.trackLeaks(),
+                MIN_CLASS_BYTES, MAX_BUFFER_BYTES), new DeviceMemory(config.ordinal()));
         this.config = config;
         this.info = info;
-        String name = "cuda:" + config.ordinal();
-        this.memory = new SlabPool(name, new SlabPool.Config(config.slabBytes(), config.budgetBytes(), false, config.trackLeaks()),
-                new DeviceMemory(), this);
-        this.pinned = new SlabPool(name + "/pinned", new SlabPool.Config(config.pinnedSlabBytes(), config.pinnedBudgetBytes(), true,
-                config.trackLeaks()), new PinnedHostMemory());
+        this.pinned = new SlabPool(name() + "/pinned", new SlabPool.Config(config.pinnedSlabBytes(), config.pinnedBudgetBytes(), true,
+                config.trackLeaks(), MIN_CLASS_BYTES, MAX_BUFFER_BYTES), new PinnedHostMemory(config.ordinal()));
     }
 
     /**
@@ -86,7 +93,11 @@ public final class CudaDevice implements Device {
 
     /** Makes this GPU the current CUDA device of the calling thread. Cheap; call before direct CUDA calls. */
     public void bind() {
-        CudaStatus.check(cudart.cudaSetDevice(config.ordinal()), "cudaSetDevice(" + config.ordinal() + ")");
+        bind(config.ordinal());
+    }
+
+    private static void bind(int ordinal) {
+        CudaStatus.check(cudart.cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
     }
 
     /** The GPU, as the driver describes it. */
@@ -119,46 +130,15 @@ public final class CudaDevice implements Device {
         }
     }
 
-    @Override
-    public String name() {
-        return memory.name();
-    }
-
-    @Override
-    public DeviceBuffer tryAllocate(long bytes, MemoryUse use) {
-        return memory.tryAllocate(bytes, use);
-    }
-
-    @Override
-    public DeviceBuffer allocate(long bytes, MemoryUse use) {
-        return memory.allocate(bytes, use);
-    }
-
-    @Override
-    public long budgetBytes(MemoryUse use) {
-        return memory.budgetBytes(use);
-    }
-
-    @Override
-    public long usedBytes(MemoryUse use) {
-        return memory.usedBytes(use);
-    }
-
-    @Override
-    public long reservedBytes() {
-        return memory.reservedBytes();
-    }
-
-    @Override
-    public long liveBuffers() {
-        return memory.liveBuffers();
-    }
-
-    /** Leaks of device memory and of pinned host memory. */
+    /** Leaks of device memory and of pinned host memory, each line saying which. */
     @Override
     public List<String> leakReport() {
-        List<String> report = new java.util.ArrayList<>(memory.leakReport());
-        report.addAll(pinned.leakReport());
+        List<String> report = new ArrayList<>();
+        for (SlabPool pool : List.of(pool(), pinned)) {
+            for (String leak : pool.leakReport()) {
+                report.add(pool.describeMemory() + ": " + leak);
+            }
+        }
         return report;
     }
 
@@ -167,52 +147,52 @@ public final class CudaDevice implements Device {
     public void close() {
         bind();
         try {
-            memory.close();
+            super.close();
         } finally {
             pinned.close();
         }
     }
 
-    /** cudaMalloc slabs. */
-    private final class DeviceMemory implements SlabAllocator {
+    /** cudaMalloc slabs: aligned to 256 bytes, the alignment both pools ask for ({@link #MIN_CLASS_BYTES}). */
+    private record DeviceMemory(int ordinal) implements SlabAllocator {
         @Override
-        public long reserve(long bytes) {
-            bind();
+        public MemorySegment reserve(long bytes, long alignmentBytes) {
+            bind(ordinal);
             Pointer p = new Pointer();
-            CudaStatus.check(cudart.cudaMalloc(p, bytes), "cudaMalloc(" + bytes + " bytes) on " + name());
-            return p.address();
+            CudaStatus.check(cudart.cudaMalloc(p, bytes), "cudaMalloc(" + bytes + " bytes) on cuda:" + ordinal);
+            return MemorySegment.ofAddress(p.address());
         }
 
         @Override
-        public void free(long address, long bytes) {
-            bind();
-            CudaStatus.check(cudart.cudaFree(new AddressPointer(address)), "cudaFree(" + bytes + " bytes) on " + name());
+        public void free(MemorySegment slab, long bytes) {
+            bind(ordinal);
+            CudaStatus.check(cudart.cudaFree(new AddressPointer(slab.address())), "cudaFree(" + bytes + " bytes) on cuda:" + ordinal);
         }
 
         @Override
         public String describe() {
-            return "device memory";
+            return "cuda:" + ordinal + " device memory";
         }
     }
 
-    /** cudaHostAlloc slabs: page-locked, so the GPU's copy engines reach them without a bounce buffer. */
-    private final class PinnedHostMemory implements SlabAllocator {
+    /** cudaHostAlloc slabs: page-locked (so the GPU's copy engines reach them without a bounce buffer) and page-aligned. */
+    private record PinnedHostMemory(int ordinal) implements SlabAllocator {
         @Override
-        public long reserve(long bytes) {
-            bind();
+        public MemorySegment reserve(long bytes, long alignmentBytes) {
+            bind(ordinal);
             Pointer p = new Pointer();
             CudaStatus.check(cudart.cudaHostAlloc(p, bytes, cudart.cudaHostAllocPortable), "cudaHostAlloc(" + bytes + " bytes)");
-            return p.address();
+            return MemorySegment.ofAddress(p.address()).reinterpret(bytes);
         }
 
         @Override
-        public void free(long address, long bytes) {
-            CudaStatus.check(cudart.cudaFreeHost(new AddressPointer(address)), "cudaFreeHost(" + bytes + " bytes)");
+        public void free(MemorySegment slab, long bytes) {
+            CudaStatus.check(cudart.cudaFreeHost(new AddressPointer(slab.address())), "cudaFreeHost(" + bytes + " bytes)");
         }
 
         @Override
         public String describe() {
-            return "pinned host memory";
+            return "cuda:" + ordinal + " pinned host memory";
         }
     }
 }

@@ -1,11 +1,8 @@
-package io.statim.runtime.cuda.memory;
+package io.statim.core.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.statim.core.device.DeviceBuffer;
-import io.statim.core.device.LeakCheck;
-import io.statim.core.device.MemoryUse;
 import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
 import java.lang.foreign.Arena;
@@ -18,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class SlabPoolTest {
     /** Hands out addresses from a counter, as cudaMalloc would, and remembers what it gave. */
-    static final class FakeAllocator implements SlabAllocator {
+    static class FakeAllocator implements SlabAllocator {
         final List<long[]> reserved = new ArrayList<>();
         final List<Long> freed = new ArrayList<>();
         long next = 1L << 40;
@@ -26,7 +23,7 @@ class SlabPoolTest {
         long totalBytes;
 
         @Override
-        public long reserve(long bytes) {
+        public MemorySegment reserve(long bytes, long alignmentBytes) {
             if (totalBytes + bytes > limitBytes) {
                 throw new StatusException(Code.RESOURCE_EXHAUSTED, "cudaMalloc(" + bytes + " bytes) failed: cudaErrorMemoryAllocation (2)");
             }
@@ -34,12 +31,12 @@ class SlabPoolTest {
             next += bytes;
             totalBytes += bytes;
             reserved.add(new long[] {address, bytes});
-            return address;
+            return MemorySegment.ofAddress(address);
         }
 
         @Override
-        public void free(long address, long bytes) {
-            freed.add(address);
+        public void free(MemorySegment slab, long bytes) {
+            freed.add(slab.address());
         }
 
         @Override
@@ -49,16 +46,59 @@ class SlabPoolTest {
     }
 
     private static SlabPool devicePool(FakeAllocator allocator, Map<MemoryUse, Long> budgets) {
-        return new SlabPool("cuda:0", new SlabPool.Config(1 << 20, budgets, false, true), allocator);
+        return new SlabPool("cuda:0", new SlabPool.Config(1 << 20, budgets, false, true, 256, 1L << 61), allocator);
     }
 
     @Test
-    void roundsRequestsUpToPowerOfTwoClassesOfAtLeast256Bytes() {
-        assertThat(SlabPool.classBytes(0)).isEqualTo(256);
-        assertThat(SlabPool.classBytes(256)).isEqualTo(256);
-        assertThat(SlabPool.classBytes(257)).isEqualTo(512);
-        assertThat(SlabPool.classBytes(1 << 20)).isEqualTo(1 << 20);
-        assertThat(SlabPool.classBytes((1 << 20) + 1)).isEqualTo(2 << 20);
+    void roundsRequestsUpToPowerOfTwoClassesOfAtLeastTheMinimumClass() {
+        try (SlabPool pool = devicePool(new FakeAllocator(), Map.of())) {
+            assertThat(pool.classBytes(0)).isEqualTo(256);
+            assertThat(pool.classBytes(256)).isEqualTo(256);
+            assertThat(pool.classBytes(257)).isEqualTo(512);
+            assertThat(pool.classBytes(1 << 20)).isEqualTo(1 << 20);
+            assertThat(pool.classBytes((1 << 20) + 1)).isEqualTo(2 << 20);
+            assertThat(pool.classBytes(1L << 61)).isEqualTo(1L << 61);
+        }
+    }
+
+    @Test
+    void refusesBuffersLargerThanTheConfiguredMaximum() {
+        try (SlabPool pool = devicePool(new FakeAllocator(), Map.of())) {
+            assertThatThrownBy(() -> pool.tryAllocate((1L << 61) + 1, MemoryUse.STAGING))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be between 0 and " + (1L << 61));
+        }
+    }
+
+    @Test
+    void rejectsAMinimumClassBelowACacheLineOrNotAPowerOfTwo() {
+        assertThatThrownBy(() -> new SlabPool.Config(1 << 20, Map.of(), false, false, 32, 1L << 61))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minClassBytes=32");
+        assertThatThrownBy(() -> new SlabPool.Config(1 << 20, Map.of(), false, false, 384, 1L << 61))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minClassBytes=384");
+    }
+
+    @Test
+    void rejectsAMaximumBufferThatIsNotAPowerOfTwoUpTo2To62() {
+        assertThatThrownBy(() -> new SlabPool.Config(1 << 20, Map.of(), false, false, 256, 3L << 20))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBufferBytes=" + (3L << 20));
+        assertThatThrownBy(() -> new SlabPool.Config(1 << 20, Map.of(), false, false, 256, 1L << 63))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBufferBytes=");
+    }
+
+    @Test
+    void asksTheAllocatorForSlabsAlignedToTheMinimumClass() {
+        List<Long> alignments = new ArrayList<>();
+        FakeAllocator allocator = new FakeAllocator() {
+            @Override
+            public MemorySegment reserve(long bytes, long alignmentBytes) {
+                alignments.add(alignmentBytes);
+                return super.reserve(bytes, alignmentBytes);
+            }
+        };
+        try (SlabPool pool = devicePool(allocator, Map.of())) {
+            pool.allocate(1, MemoryUse.STAGING).release();
+        }
+        assertThat(alignments).containsExactly(256L);
     }
 
     @Test
@@ -152,7 +192,7 @@ class SlabPoolTest {
         try (SlabPool pool = devicePool(new FakeAllocator(), Map.of())) {
             DeviceBuffer leaked = pool.allocate(10, MemoryUse.OUTPUT);
             assertThat(pool.leakReport()).singleElement().asString()
-                    .contains("10 bytes of cuda:0 fake device memory for OUTPUT").contains("reportsWhereALeakedBufferWasAllocated");
+                    .contains("10 bytes for OUTPUT").contains("reportsWhereALeakedBufferWasAllocated");
             leaked.release();
             assertThat(pool.leakReport()).isEmpty();
         }
@@ -181,17 +221,19 @@ class SlabPoolTest {
     }
 
     @Test
-    @SuppressWarnings("restricted")
     void hostAccessiblePoolsGiveSegmentsOfTheSizeAskedForOverTheSlab() {
         try (Arena arena = Arena.ofShared()) {
+            List<MemorySegment> slabs = new ArrayList<>();
             SlabAllocator host = new SlabAllocator() {
                 @Override
-                public long reserve(long bytes) {
-                    return arena.allocate(bytes, 256).address();
+                public MemorySegment reserve(long bytes, long alignmentBytes) {
+                    MemorySegment slab = arena.allocate(bytes, alignmentBytes);
+                    slabs.add(slab);
+                    return slab;
                 }
 
                 @Override
-                public void free(long address, long bytes) {
+                public void free(MemorySegment slab, long bytes) {
                 }
 
                 @Override
@@ -199,13 +241,14 @@ class SlabPoolTest {
                     return "arena memory standing in for pinned memory";
                 }
             };
-            try (SlabPool pool = new SlabPool("cuda:0/pinned", new SlabPool.Config(1 << 16, Map.of(), true, true), host)) {
+            try (SlabPool pool = new SlabPool("cuda:0/pinned", new SlabPool.Config(1 << 16, Map.of(), true, true, 256, 1L << 61), host)) {
                 DeviceBuffer buffer = pool.allocate(12, MemoryUse.STAGING);
                 assertThat(buffer.hostAccessible()).isTrue();
                 MemorySegment segment = buffer.segment();
                 assertThat(segment.byteSize()).isEqualTo(12);
                 segment.set(ValueLayout.JAVA_INT, 8, 42);
-                assertThat(MemorySegment.ofAddress(segment.address()).reinterpret(12).get(ValueLayout.JAVA_INT, 8)).isEqualTo(42);
+                MemorySegment slab = slabs.getFirst();
+                assertThat(slab.get(ValueLayout.JAVA_INT, segment.address() - slab.address() + 8)).isEqualTo(42);
                 buffer.release();
             }
         }
