@@ -379,7 +379,8 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         Status refused;
         try {
             refused = hook.admit(request);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // As for execute: even an Error fails the request rather than the worker and its batch.
             LOG.warn("model '{}': preparing a request failed", modelName, e);
             refused = StatusException.statusOf(e);
         }
@@ -411,7 +412,16 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     }
 
     private void fail(InferenceRequest request, Status status, FailureReason reason) {
-        if (request.fail(status)) {
+        boolean failed;
+        try {
+            failed = request.fail(status);
+        } catch (RuntimeException e) {
+            // The request is done (its adapter released); its listener threw (an event loop shutting
+            // down). That must not take a worker, its batch or the unload with it.
+            LOG.warn("failing a request of model '{}' failed: {}", modelName, e.toString());
+            failed = true;
+        }
+        if (failed) {
             statistics.recordFailure(reason, clock.nanoTime() - request.arrivalNanos());
         }
     }

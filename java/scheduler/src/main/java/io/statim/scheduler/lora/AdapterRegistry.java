@@ -222,10 +222,13 @@ public final class AdapterRegistry implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (adapter.refs.get() > 1) {
-            keepForHolders(adapter);
+        try {
+            if (adapter.refs.get() > 1) {
+                keepForHolders(adapter);
+            }
+        } finally {
+            adapter.release();
         }
-        adapter.release();
         LOG.info("model '{}' version {}: adapter '{}' unregistered", modelName, version, name);
     }
 
@@ -334,6 +337,9 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     @Override
     public void close() {
+        // Waits for a load in progress (a pin or an unregistration on another thread): it writes the
+        // pools and host images freed here. Loads that start later see closed under the load lock.
+        loadLock.lock();
         lock.lock();
         try {
             if (closed) {
@@ -349,6 +355,7 @@ public final class AdapterRegistry implements AutoCloseable {
             registered.clear();
         } finally {
             lock.unlock();
+            loadLock.unlock();
         }
         lora.close();
     }
@@ -395,7 +402,8 @@ public final class AdapterRegistry implements AutoCloseable {
             }
             try {
                 fill(adapter, slot.index, image);
-            } catch (RuntimeException | InternalError e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever failed, the reserved slot is given back (else it stays "in use" for ever).
                 lock.lock();
                 try {
                     slot.owner = null;
@@ -403,6 +411,9 @@ public final class AdapterRegistry implements AutoCloseable {
                     loadFailures++;
                 } finally {
                     lock.unlock();
+                }
+                if (e instanceof Error error && !(e instanceof InternalError)) {
+                    throw error;
                 }
                 throw loadFailure(adapter, e);
             }

@@ -126,11 +126,13 @@ final class SequenceLane {
         List<Pending> dropped = new ArrayList<>();
         List<Pending> timedOut = new ArrayList<>();
         while (true) {
+            boolean stop = false;
             lock.lock();
             try {
                 while (true) {
                     if (closed) {
-                        return;
+                        stop = true; // the requests swept already are settled below, before the worker ends
+                        break;
                     }
                     long now = clock.nanoTime();
                     sweep(now, dropped, timedOut);
@@ -150,7 +152,7 @@ final class SequenceLane {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                stop = true;
             } finally {
                 lock.unlock();
             }
@@ -162,6 +164,9 @@ final class SequenceLane {
             }
             dropped.clear();
             timedOut.clear();
+            if (stop) {
+                return;
+            }
             if (!batch.isEmpty()) {
                 runner.run(this, batch);
                 batch.clear();

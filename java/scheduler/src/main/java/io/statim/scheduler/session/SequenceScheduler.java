@@ -279,7 +279,8 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
                     throw new StatusException(Code.INTERNAL, "model '" + config.name() + "' answered " + inputs.size()
                             + " requests with a different count");
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // As the dynamic batcher: even an Error fails the batch's requests rather than leaving them running for ever.
                 Status failure = e instanceof StatusException se ? se.status() : Status.internal("model '" + config.name() + "' failed: "
                         + e.getClass().getSimpleName());
                 if (!(e instanceof StatusException)) {
@@ -314,6 +315,10 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
     private InferenceRequest prepare(Pending p, List<Releasable> scratch) {
         InferenceRequest r = p.request();
         Session s = p.session();
+        if (s != null && s.stale()) {
+            throw new StatusException(Code.INVALID_ARGUMENT, "session '" + s.id() + "' of model '" + config.name() + "' "
+                    + SessionEnd.EVICTED.phrase());
+        }
         List<Tensor> inputs = new ArrayList<>(r.inputs().size() + sequence.states().size() + sequence.controlInputs().size() + 1);
         inputs.addAll(r.inputs());
         for (String name : sequence.cachedInputs()) {
@@ -358,6 +363,7 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
                 // The session cannot hold what the next request needs: end it rather than answer later
                 // requests from stale state or without their cached input.
                 response.release();
+                s.markStale();
                 store.end(s, SessionEnd.EVICTED);
                 settle(p, e.status());
                 return;
@@ -412,6 +418,16 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
         s.hold(name, new Tensor(name, source.dataType(), source.shape(), buffer.segment()), buffer);
     }
 
+    /** Fails the request; a listener that throws (an event loop shutting down) must not take the lane with it. */
+    private boolean failQuietly(InferenceRequest r, Status failure) {
+        try {
+            return r.fail(failure);
+        } catch (RuntimeException e) {
+            LOG.warn("delivering a failure of model '{}' failed: {}", config.name(), e.toString());
+            return true;
+        }
+    }
+
     /**
      * A request that will not run (or failed): fails it with {@code failure} unless it is already done
      * ({@code null} for a cancelled one), ends the session it was opening, and gives its reference back.
@@ -425,7 +441,7 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
             }
             store.release(s);
         }
-        if (failure != null && r.fail(failure)) {
+        if (failure != null && failQuietly(r, failure)) {
             statistics.recordFailure(failure.code() == Code.UNAVAILABLE ? FailureReason.REJECTED
                     : failure.code().isClientError() ? FailureReason.OTHER : FailureReason.BACKEND, clock.nanoTime() - r.arrivalNanos());
         }

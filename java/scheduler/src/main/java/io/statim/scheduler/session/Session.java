@@ -34,6 +34,8 @@ public final class Session {
     private final Map<String, Held> tensors = new LinkedHashMap<>();
     /** Worker-owned: requests of the session that ran. */
     private long requestsRun;
+    /** Worker-owned: a request's outputs or inputs could not be kept; what the session holds is stale. */
+    private boolean stale;
     private volatile long bytes;
 
     /** A tensor the session holds, with the buffer behind it. */
@@ -116,9 +118,11 @@ public final class Session {
     public void hold(String name, Tensor tensor, DeviceBuffer buffer) {
         Held previous = tensors.put(name, new Held(tensor, buffer));
         long delta = buffer.byteSize();
-        if (previous != null && previous.buffer() != buffer) {
+        if (previous != null) {
             delta -= previous.buffer().byteSize();
-            previous.buffer().release();
+            if (previous.buffer() != buffer) {
+                previous.buffer().release();
+            }
         }
         bytes += delta;
     }
@@ -132,6 +136,16 @@ public final class Session {
     /** Requests of the session that ran. Worker thread. */
     public long requestsRun() {
         return requestsRun;
+    }
+
+    /** True once what a request left could not be kept: later requests must not run on it. Worker thread. */
+    public boolean stale() {
+        return stale;
+    }
+
+    /** What a request left could not be kept. Worker thread. */
+    void markStale() {
+        stale = true;
     }
 
     /** Counts one request that ran. Worker thread. */

@@ -258,7 +258,7 @@ public final class SessionStore implements AutoCloseable {
             lock.lock();
             try {
                 for (Session s : sessions.values()) {
-                    if (s.references == 0 && s != forSession && s.end == null) {
+                    if (s.references == 0 && s != forSession && s.end == null && s.bytes() > 0) {
                         victim = s;
                         endLocked(s, SessionEnd.EVICTED);
                         break;
