@@ -59,6 +59,9 @@ public final class LoadGenerator implements Callable<Integer> {
     int randomInputs;
     @Option(names = "--string-length", defaultValue = "16", description = "length of random BYTES elements")
     int stringLength;
+    @Option(names = "--int-input", paramLabel = "NAME=V1,V2,...",
+            description = "request i fills integer input NAME with V[i mod n] (e.g. the cost of variable_cost's REPEAT); repeatable")
+    List<String> intInputs = new ArrayList<>();
     @Option(names = {"-p", "--measurement-interval-ms"}, defaultValue = "5000", description = "window length")
     long windowMillis;
     @Option(names = "--stability-percentage", defaultValue = "10", description = "throughput and p50 within ±this %% of the average")
@@ -139,6 +142,14 @@ public final class LoadGenerator implements Callable<Integer> {
         List<InferRequest> requests = inputData != null
                 ? TextInputs.requests(metadata, TextInputs.read(inputData, inputKind), batchSize)
                 : RandomInputs.requests(metadata, batchSize, randomInputs, stringLength, 42);
+        for (String spec : intInputs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--int-input '" + spec + "' must be NAME=V1,V2,...");
+            }
+            long[] values = java.util.Arrays.stream(spec.substring(eq + 1).split(",")).map(String::strip).mapToLong(Long::parseLong).toArray();
+            requests = RandomInputs.withIntInput(requests, spec.substring(0, eq), values);
+        }
         if (modelVersion.isEmpty()) {
             return requests;
         }

@@ -36,6 +36,47 @@ final class RandomInputs {
         return out;
     }
 
+    /**
+     * The requests with integer input {@code name} of request {@code i} filled with {@code values[i mod n]}
+     * (same shape and type): a cost input such as {@code variable_cost}'s REPEAT gets a chosen mix.
+     */
+    static List<InferRequest> withIntInput(List<InferRequest> requests, String name, long[] values) {
+        List<InferRequest> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            InferRequest r = requests.get(i);
+            InferRequest.Builder b = InferRequest.builder(r.model());
+            boolean found = false;
+            for (InferTensor t : r.inputs()) {
+                if (t.name().equals(name)) {
+                    b.input(filled(t.name(), t.datatype(), t.shape(), values[i % values.length]));
+                    found = true;
+                } else {
+                    b.input(t);
+                }
+            }
+            if (!found) {
+                throw new IllegalArgumentException("the model has no input '" + name + "'");
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    private static InferTensor filled(String name, Datatype type, long[] shape, long value) {
+        int n = Math.toIntExact(elements(shape));
+        ByteBuffer b = ByteBuffer.allocate(n * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            switch (type) {
+                case UINT8, INT8 -> b.put((byte) value);
+                case UINT16, INT16 -> b.putShort((short) value);
+                case UINT32, INT32 -> b.putInt((int) value);
+                case UINT64, INT64 -> b.putLong(value);
+                default -> throw new IllegalArgumentException("input '" + name + "' is " + type + ", not an integer type");
+            }
+        }
+        return InferTensor.ofRaw(name, type, shape, b.array());
+    }
+
     /** The shape with its first variable dimension set to {@code batchSize} and any other to 1. */
     static long[] concreteShape(long[] metadataShape, int batchSize) {
         long[] shape = metadataShape.clone();

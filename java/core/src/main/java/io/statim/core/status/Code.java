@@ -33,7 +33,9 @@ public enum Code {
     /** A request that depends on context it lacks (SageMaker: a close without a session header). */
     FAILED_DEPENDENCY(        424,  9),
     /** An HTTP method that the path does not take. */
-    METHOD_NOT_ALLOWED(       405, 12);
+    METHOD_NOT_ALLOWED(       405, 12),
+    /** A proxy's upstream failed after the request reached it (the router): it may have been processed. */
+    BAD_GATEWAY(              502, 14);
 
     private final int httpStatus;
     private final int grpcCode;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code statim} command line: {@code statim serve ...}. */
 @Command(name = "statim", mixinStandardHelpOptions = true, version = io.statim.server.StatimServer.VERSION,
         description = "Statim: an inference server for latency-critical clinical AI.",
-        subcommands = {ServeCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, RouteCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class StatimCli implements Runnable {
     @Override
     public void run() {
