@@ -39,12 +39,13 @@ import org.HdrHistogram.ConcurrentHistogram;
  * Issue 6's figures, in-process through the real ModelManager, dynamic batcher and adapter pool (no
  * network, so the figures are about the model, the batching and the pool): all-MiniLM-L6-v2 served
  * plain ({@code minilm}) and with LoRA on query and value of its 6 layers ({@code minilm_lora}, rank 16,
- * 64 device slots); closed loop of OUTSTANDING requests, one ~128-token clinical paragraph each, SECONDS
- * per run after one warm-up per model, the three runs alternated for 3 rounds:
+ * 64 device slots), one ~128-token clinical paragraph per request:
  * <ol>
- *   <li>base model, no LoRA; the LoRA model with no adapter; the LoRA model with requests cycling over
- *       32 adapters (batches mix them): texts/s and p50/p99;
- *   <li>1,000 registered adapters, 64 slots, adapters drawn from Zipf(1.0), 40 s after 20 s of warm-up:
+ *   <li>base model, no LoRA; the LoRA model with no adapter; the LoRA model with 32 requests on 32
+ *       different adapters (batches mix them): texts/s, measured in alternating bursts of 32 requests for
+ *       about 3 x SECONDS, so that the three see the same machine;
+ *   <li>1,000 registered adapters, 64 slots, adapters drawn from Zipf(1.0), a closed loop of OUTSTANDING
+ *       requests for 40 s after 20 s of warm-up:
  *       slot hit rate, p50/p99, texts/s, and the mean time of a host→slot and of a disk→host load (rank 16).
  * </ol>
  * Usage: {@code LoraBench DATA_JSONL WORK_DIR OUTSTANDING SECONDS}; prints one JSON object.
@@ -53,7 +54,8 @@ public final class LoraBench {
     private static final int RANK = 16;
     private static final int HIDDEN = 384;
     private static final int LAYERS = 6;
-    private static final int ROUNDS = 3;
+    /** Requests sent at once per burst: 32 adapters, one request each. */
+    private static final int BURST = 32;
     private static final int WARMUP_S = 10;
     /** The Zipf run: long enough for the slots to reach their steady state after the warm-up. */
     private static final int ZIPF_WARMUP_S = 20;
@@ -95,25 +97,40 @@ public final class LoraBench {
             for (int i = 0; i < 1000; i++) {
                 registry.register("a" + i, adapters.resolve("a" + i).toString());
             }
-            // Warm every path up once, then alternate the three runs for ROUNDS rounds, so that drift in
-            // what else the machine does hits them alike; each round's ratio to that round's base is kept.
+            // Throughput against the base model, measured in alternating bursts: BURST requests at once to
+            // one configuration, all answered, then the next; drift in what else the machine does then hits
+            // the three alike, at a granularity of about a second.
             IntFunction<AdapterBinding> none = i -> null;
             IntFunction<AdapterBinding> mixed32 = i -> registry.acquire("a" + (i % 32));
             run("warm-up", base, inputs, none, outstanding, WARMUP_S, 0);
             run("warm-up", lora, inputs, mixed32, outstanding, WARMUP_S, 0);
-            List<Map<String, Object>> rounds = new ArrayList<>();
-            for (int round = 1; round <= ROUNDS; round++) {
-                Map<String, Object> b = run("base model, no LoRA", base, inputs, none, outstanding, 0, seconds);
-                Map<String, Object> n = run("LoRA model, no adapter", lora, inputs, none, outstanding, 0, seconds);
-                Map<String, Object> m = run("LoRA model, 32 adapters mixed", lora, inputs, mixed32, outstanding, 0, seconds);
-                double baseRate = (double) b.get("texts_per_second");
-                for (Map<String, Object> row : List.of(b, n, m)) {
-                    row.put("round", round);
-                    row.put("vs_base", (double) row.get("texts_per_second") / baseRate);
-                    rounds.add(row);
+            long[] nanos = new long[3];
+            long[] sent = new long[3];
+            long deadline = System.nanoTime() + seconds * 3L * 1_000_000_000L;
+            int bursts = 0;
+            while (System.nanoTime() < deadline || bursts < 3) {
+                nanos[0] += burst(base, inputs, none, BURST, bursts);
+                nanos[1] += burst(lora, inputs, none, BURST, bursts);
+                nanos[2] += burst(lora, inputs, mixed32, BURST, bursts);
+                for (int k = 0; k < 3; k++) {
+                    sent[k] += BURST;
                 }
+                bursts++;
             }
-            out.put("mixed", rounds);
+            List<Map<String, Object>> mixed = new ArrayList<>();
+            String[] names = {"base model, no LoRA", "LoRA model, no adapter", "LoRA model, 32 adapters mixed"};
+            for (int k = 0; k < 3; k++) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("run", names[k]);
+                row.put("texts_per_second", sent[k] / (nanos[k] / 1e9));
+                row.put("vs_base", (double) nanos[0] / nanos[k]);
+                row.put("bursts", bursts);
+                mixed.add(row);
+            }
+            out.put("burst_size", BURST);
+            out.put("mixed", mixed);
+            // The Zipf run's peer: the base model in the same closed loop, just before it.
+            out.put("closed_loop_base", run("base model, no LoRA, closed loop", base, inputs, none, outstanding, WARMUP_S, ZIPF_S));
             AdapterStatistics before = registry.statistics();
             Zipf zipf = new Zipf(1000, 1.0, 11);
             Map<String, Object> zipfRun = run("LoRA model, 1000 adapters, Zipf(1.0), 64 slots", lora, inputs,
@@ -135,6 +152,37 @@ public final class LoraBench {
             device.close();
         }
         System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+    }
+
+    /** Sends {@code n} requests at once and waits for all; returns the elapsed nanoseconds. */
+    private static long burst(ServedModel model, List<Tensor> inputs, IntFunction<AdapterBinding> adapter, int n, int round)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicLong failed = new AtomicLong();
+        ResponseListener listener = new ResponseListener() {
+            @Override
+            public void onResponse(InferenceResponse response) {
+                response.release();
+                done.countDown();
+            }
+
+            @Override
+            public void onError(Status status) {
+                failed.incrementAndGet();
+                done.countDown();
+            }
+        };
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int text = round * n + i;
+            model.scheduler().submit(new InferenceRequest("", model.name(), InferenceRequest.LATEST, List.of(inputs.get(text % inputs.size())),
+                    List.of(), 1, System.nanoTime(), listener, InferenceRequest.DEFAULT_PRIORITY, InferenceRequest.NO_TIMEOUT, adapter.apply(i)));
+        }
+        done.await();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " requests of a burst on " + model.name() + " failed");
+        }
+        return System.nanoTime() - start;
     }
 
     /** A closed loop of {@code outstanding} requests: each completion sends the next. */
@@ -203,7 +251,7 @@ public final class LoraBench {
         copy(cache.resolve("minilm"), repo.resolve("minilm"));
         copy(cache.resolve("minilm"), repo.resolve("minilm_lora"));
         Path config = repo.resolve("minilm_lora/config.pbtxt");
-        Files.writeString(config, Files.readString(config).replace("name: \"minilm\"", "name: \"minilm_lora\"")
+        Files.writeString(config, Files.readString(cache.resolve("minilm/config.pbtxt")).replace("name: \"minilm\"", "name: \"minilm_lora\"")
                 + "parameters { key: \"lora_target_modules\" value: { string_value: \"query,value\" } }\n"
                 + "parameters { key: \"lora_max_rank\" value: { string_value: \"" + RANK + "\" } }\n"
                 + "parameters { key: \"lora_slots\" value: { string_value: \"64\" } }\n"
