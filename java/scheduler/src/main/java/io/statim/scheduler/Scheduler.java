@@ -36,4 +36,13 @@ public interface Scheduler extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * Runs {@code action} once every model instance of this scheduler is closed: at once when they
+     * are, else on the thread of the last one to end (an execution that outlived {@link #close()}'s
+     * wait). For memory the instances read, such as LoRA slot pools, which must outlive them.
+     */
+    default void afterInstancesClosed(Runnable action) {
+        action.run();
+    }
 }

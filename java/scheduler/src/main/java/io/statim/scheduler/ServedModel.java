@@ -24,14 +24,16 @@ public record ServedModel(ModelConfig config, long version, Scheduler scheduler,
 
     /**
      * Stops serving: closes the scheduler (which closes the instances), then frees the adapters' slot
-     * pools and host images. Blocks as {@link Scheduler#close()} does.
+     * pools and host images once no instance can read them any more. Blocks as {@link Scheduler#close()} does.
      */
     public void close() {
         try {
             scheduler.close();
         } finally {
             if (adapters != null) {
-                adapters.close();
+                // After the last instance is closed, even one whose execution outlived close()'s wait:
+                // ONNX Runtime reads the pools until then.
+                scheduler.afterInstancesClosed(adapters::close);
             }
         }
     }

@@ -64,6 +64,10 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     /** Guarded by {@link #lock}. */
     private long nextSequence;
     private volatile boolean closed;
+    /** Guarded by {@link #lock}: workers whose thread has not ended yet. */
+    private int liveWorkers;
+    /** Guarded by {@link #lock}: what runs once the last worker has ended. */
+    private final List<Runnable> afterInstancesClosed = new ArrayList<>();
     /** Rejects timed-out requests while every worker is busy; only for models whose requests can time out. */
     private final Thread reaper;
     /** When the reaper will look next; a submit with an earlier deadline wakes it. */
@@ -103,6 +107,7 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         this.reaper = policy.hasTimeouts()
                 ? Thread.ofPlatform().name("statim-" + modelName + "-v" + version + "-timeouts").daemon().unstarted(this::reap)
                 : null;
+        liveWorkers = workers.size();
         workers.forEach(InstanceWorker::startThread);
         if (reaper != null) {
             reaper.start();
@@ -268,7 +273,43 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         }
     }
 
+    @Override
+    public void afterInstancesClosed(Runnable action) {
+        lock.lock();
+        try {
+            if (liveWorkers > 0) {
+                afterInstancesClosed.add(action);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        action.run();
+    }
+
     // ---- worker threads ----
+
+    @Override
+    public void exited(InstanceWorker worker) {
+        List<Runnable> actions;
+        lock.lock();
+        try {
+            if (--liveWorkers > 0) {
+                return;
+            }
+            actions = new ArrayList<>(afterInstancesClosed);
+            afterInstancesClosed.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.warn("freeing what model '{}' held after its last instance closed failed: {}", modelName, e.toString());
+            }
+        }
+    }
 
     @Override
     public void work(InstanceWorker worker) {

@@ -15,6 +15,9 @@ final class InstanceWorker {
     /** The worker's life, implemented by the batcher. */
     interface Loop {
         void work(InstanceWorker worker);
+
+        /** The worker's thread is ending: its instance is closed. Runs on that thread. */
+        void exited(InstanceWorker worker);
     }
 
     final ModelInstance instance;
@@ -30,7 +33,11 @@ final class InstanceWorker {
             try {
                 loop.work(this);
             } finally {
-                instance.close();
+                try {
+                    instance.close();
+                } finally {
+                    loop.exited(this);
+                }
             }
         });
     }

@@ -312,4 +312,19 @@ class DynamicBatcherTest {
             assertThat(o.error.getNow(null).code()).isEqualTo(Code.INVALID_ARGUMENT);
         }
     }
+
+    @Test
+    void whatOutlivesTheInstancesRunsOnlyAfterTheLastOneClosed() throws Exception {
+        FakeInstance a = new FakeInstance();
+        FakeInstance b = new FakeInstance();
+        DynamicBatcher batcher = batcher(Requests.config(4, ""), 16, a, b);
+        java.util.concurrent.CompletableFuture<Boolean> ranAfterClosed = new java.util.concurrent.CompletableFuture<>();
+        batcher.afterInstancesClosed(() -> ranAfterClosed.complete(a.closed && b.closed));
+        assertThat(ranAfterClosed).as("deferred while the instances are open").isNotDone();
+        batcher.close();
+        assertThat(ranAfterClosed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicBoolean later = new java.util.concurrent.atomic.AtomicBoolean();
+        batcher.afterInstancesClosed(() -> later.set(true));
+        assertThat(later).as("at once once every instance is closed").isTrue();
+    }
 }
