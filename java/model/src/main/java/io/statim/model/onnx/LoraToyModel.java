@@ -18,22 +18,43 @@ import java.util.Random;
  * residuals and LayerNormalization. Weights are seeded, so every build is the same model. Not
  * thread-safe; one builder per model.
  */
-final class LoraToyModel {
-    private final OnnxGraphBuilder g = new OnnxGraphBuilder(TestModels.LORA_TOY);
-    private final Random random = new Random(7);
+public final class LoraToyModel {
+    private final OnnxGraphBuilder g;
+    private final Random random;
     private final List<TestModels.Linear> linears = new ArrayList<>();
     private final int hidden;
     private final int intermediate;
+    private final boolean scopedNames;
+    private final String input;
+    private final String output;
     private int counter;
 
-    private LoraToyModel(int hidden, int intermediate) {
+    private LoraToyModel(String name, int hidden, int intermediate, long seed, boolean scopedNames, String input, String output) {
+        this.g = new OnnxGraphBuilder(name);
         this.hidden = hidden;
         this.intermediate = intermediate;
+        this.random = new Random(seed);
+        this.scopedNames = scopedNames;
+        this.input = input;
+        this.output = output;
+    }
+
+    private LoraToyModel(int hidden, int intermediate) {
+        this(TestModels.LORA_TOY, hidden, intermediate, 7, true, TestModels.LORA_TOY_INPUT, TestModels.LORA_TOY_OUTPUT);
     }
 
     /** The model with {@code layers} encoder layers. */
     static ModelProto build(int layers, int hidden, int intermediate) {
         return new LoraToyModel(hidden, intermediate).encoder(layers);
+    }
+
+    /**
+     * A variant for graph tests: its own seed, names and tensor names; {@code scopedNames} false gives
+     * the linear layers older exports' unscoped node names ({@code MatMul_<n>}, {@code Add_<n>}).
+     */
+    public static ModelProto build(String name, int layers, int hidden, int intermediate, long seed, boolean scopedNames, String input,
+            String output) {
+        return new LoraToyModel(name, hidden, intermediate, seed, scopedNames, input, output).encoder(layers);
     }
 
     /** The linear layers of the model with {@code layers} layers, in graph order. */
@@ -44,13 +65,13 @@ final class LoraToyModel {
     }
 
     private ModelProto encoder(int layers) {
-        g.input(TestModels.LORA_TOY_INPUT, DataType.FP32, -1, -1, hidden);
+        g.input(input, DataType.FP32, -1, -1, hidden);
         g.initializer(OnnxGraphBuilder.floatTensor("attention_scale", new long[] {}, (float) (1 / Math.sqrt(hidden))));
-        String h = TestModels.LORA_TOY_INPUT;
+        String h = input;
         for (int l = 0; l < layers; l++) {
-            h = layer(l, h, l == layers - 1 ? TestModels.LORA_TOY_OUTPUT : "/encoder/layer." + l + "/output/LayerNorm/output_0");
+            h = layer(l, h, l == layers - 1 ? output : "/encoder/layer." + l + "/output/LayerNorm/output_0");
         }
-        g.output(TestModels.LORA_TOY_OUTPUT, DataType.FP32, -1, -1, hidden);
+        g.output(output, DataType.FP32, -1, -1, hidden);
         return g.build();
     }
 
@@ -83,8 +104,9 @@ final class LoraToyModel {
         String weight = "onnx::MatMul_" + (700 + counter++);
         g.initializer(OnnxGraphBuilder.floatTensor(weight, new long[] {in, out}, uniform(in * out, 1 / Math.sqrt(in))));
         g.initializer(OnnxGraphBuilder.floatTensor(module + ".bias", new long[] {out}, uniform(out, 0.1)));
-        node(scope + "/MatMul", "MatMul", List.of(x, weight), scope + "/MatMul_output_0");
-        node(scope + "/Add", "Add", List.of(module + ".bias", scope + "/MatMul_output_0"), scope + "/Add_output_0");
+        node(scopedNames ? scope + "/MatMul" : "MatMul_" + counter++, "MatMul", List.of(x, weight), scope + "/MatMul_output_0");
+        node(scopedNames ? scope + "/Add" : "Add_" + counter++, "Add", List.of(module + ".bias", scope + "/MatMul_output_0"),
+                scope + "/Add_output_0");
         linears.add(new TestModels.Linear(module, in, out));
         return scope + "/Add_output_0";
     }
