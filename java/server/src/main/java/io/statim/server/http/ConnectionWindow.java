@@ -9,8 +9,9 @@ import io.netty.handler.codec.http2.Http2LocalFlowController;
 /**
  * Raises an HTTP/2 connection's receive window from the protocol's 64 KiB to the size of a stream's
  * window: with the default, a client uploading a large request body (a document, an image) stops every
- * 64 KiB to wait for a WINDOW_UPDATE. Added right after the frame codec, whose preface (SETTINGS) has
- * gone out by then; it sends one WINDOW_UPDATE for the connection and removes itself.
+ * 64 KiB to wait for a WINDOW_UPDATE. Added right after the frame codec (prior knowledge and Upgrade
+ * alike), whose preface (SETTINGS) has gone out by then; it sends one WINDOW_UPDATE for the connection
+ * and removes itself.
  */
 final class ConnectionWindow extends ChannelHandlerAdapter {
     private final Http2FrameCodec codec;

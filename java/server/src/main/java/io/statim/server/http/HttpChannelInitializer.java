@@ -49,10 +49,14 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         HttpServerCodec http1 = new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192);
-        HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
-                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(http2FrameCodec(), new Http2MultiplexHandler(streamInitializer(), streamInitializer()))
-                        : null;
+        HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol -> {
+            if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
+                return null;
+            }
+            Http2FrameCodec codec = http2FrameCodec();
+            return new Http2ServerUpgradeCodec(codec, new ConnectionWindow(codec, WINDOW_BYTES),
+                    new Http2MultiplexHandler(streamInitializer(), streamInitializer()));
+        };
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, upgrades, maxBodyBytes);
         ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
             @Override
