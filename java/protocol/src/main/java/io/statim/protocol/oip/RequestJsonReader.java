@@ -119,7 +119,12 @@ final class RequestJsonReader {
                     }
                     throw invalid("request parameter '" + key + "' is out of the range of a 64-bit integer");
                 }
-                yield p.getLongValue();
+                long value = p.getLongValue();
+                if (value < 0 && key.equals(UINT64_PARAMETER)) {
+                    // Negative longs carry uint64 ids above 2^63 - 1; a negative JSON number is no id.
+                    throw invalid("request parameter '" + key + "' must not be negative: it is an unsigned integer or a string");
+                }
+                yield value;
             }
             case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
             case VALUE_TRUE -> Boolean.TRUE;

@@ -274,6 +274,16 @@ class OipRequestDecoderTest {
     }
 
     @Test
+    void refusesANegativeSequenceId() {
+        String json = """
+                {"parameters":{"sequence_id":-5},
+                 "inputs":[{"name":"IN","shape":[1],"datatype":"INT32","data":[5]}]}""";
+
+        assertThatThrownBy(() -> decode(Body.json(json), identity(DataType.INT32, 1)))
+                .hasMessageContaining("request parameter 'sequence_id' must not be negative");
+    }
+
+    @Test
     void makesEveryOutputBinaryWhenTheRequestAsksForBinaryOutput() {
         String json = simpleRequest("[{\"name\":\"OUTPUT1\"},{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":false}}]")
                 .replace("{\"id\":\"42\",", "{\"id\":\"42\",\"parameters\":{\"binary_data_output\":true},");
