@@ -41,7 +41,8 @@ for w in lat["wires"]:
                  f"{w['tiny_stateless_p50_us']/1000:.3f} / {w['tiny_stateless_after_p50_us']/1000:.3f} |")
 oc = lat["sagemaker_open_close"]
 lines += ["", f"SageMaker sessions opened and closed (NEW_SESSION then CLOSE on /invocations, model `accumulator`): "
-          f"{oc['sessions_per_second']:.0f} sessions/s ({oc['client']}).", "",
+          f"{oc['sessions_per_second']:.0f} sessions/s, that is {2 * oc['sessions_per_second']:.0f} requests/s, against "
+          f"{oc['ping_per_second']:.0f} GET /ping requests/s on the same client and connection ({oc['client']}).", "",
           f"Memory per idle session ({idle['sessions']} `accumulator` sessions, each after one request, in-process): "
           f"{idle['heap_bytes_per_session']:.0f} bytes of Java heap + {idle['device_bytes_per_session']:.0f} bytes of session memory "
           "(the 16-byte state in a 64-byte pooled buffer). A `session_document` session holds its document besides: "

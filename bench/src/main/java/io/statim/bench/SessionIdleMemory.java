@@ -43,7 +43,7 @@ public final class SessionIdleMemory {
         Path repo = Files.createTempDirectory("statim-idle");
         TestModels.writeAccumulator(repo);
         HostDevice device = new HostDevice(new HostDevice.Config(4L << 20, Map.of(), false));
-        SessionStore store = new SessionStore(device, new SessionIds(""), Clock.systemUTC(), 0);
+        SessionStore store = new SessionStore(device, new SessionIds(), Clock.systemUTC(), 0);
         ModelManager manager = new ModelManager(new ModelRepository(repo), List.of(new OnnxRuntimeBackend()), device,
                 new ModelManager.Settings(1024, 2), store);
         manager.load(TestModels.ACCUMULATOR);

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issue 5's figures against a running server: the latency of a follow-up request in a session whose
@@ -128,35 +127,53 @@ public final class SessionLatencyBench {
         return ns;
     }
 
-    /** SageMaker's session control requests back to back for SECONDS: sessions opened and closed per second. */
+    /**
+     * SageMaker's session control requests back to back for SECONDS (NEW_SESSION then CLOSE: one
+     * session, two requests), and as the floor of the same client and connection, {@code GET /ping}
+     * back to back for as long: sessions per second against plain requests per second.
+     */
     private static Map<String, Object> openClose(String host, int port, int seconds) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI uri = URI.create("http://" + host + ":" + port + "/invocations");
-        AtomicLong sessions = new AtomicLong();
-        long[] warmEnd = {System.nanoTime() + 2_000_000_000L};
-        long end = warmEnd[0] + seconds * 1_000_000_000L;
-        long measuredStart = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            if (measuredStart == 0 && now >= warmEnd[0]) {
-                measuredStart = now;
-                sessions.set(0);
-            }
-            HttpResponse<String> opened = http.send(control(uri, "NEW_SESSION", "NEW_SESSION"), HttpResponse.BodyHandlers.ofString());
+        URI invocations = URI.create("http://" + host + ":" + port + "/invocations");
+        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/ping")).GET().build();
+        double sessions = perSecond(seconds, () -> {
+            HttpResponse<String> opened = http.send(control(invocations, "NEW_SESSION", "NEW_SESSION"), HttpResponse.BodyHandlers.ofString());
             String header = opened.headers().firstValue("X-Amzn-SageMaker-New-Session-Id").orElseThrow(
-                    () -> new IllegalStateException("open failed: " + opened.statusCode() + " " + opened.body()));
-            String id = header.substring(0, header.indexOf(';'));
-            HttpResponse<String> closed = http.send(control(uri, id, "CLOSE"), HttpResponse.BodyHandlers.ofString());
+                    () -> new IllegalStateException("open failed: " + opened.statusCode()));
+            HttpResponse<String> closed = http.send(control(invocations, header.substring(0, header.indexOf(';')), "CLOSE"),
+                    HttpResponse.BodyHandlers.ofString());
             if (closed.statusCode() != 200) {
-                throw new IllegalStateException("close failed: " + closed.statusCode() + " " + closed.body());
+                throw new IllegalStateException("close failed: " + closed.statusCode());
             }
-            sessions.incrementAndGet();
+        });
+        double pings = perSecond(seconds, () -> {
+            if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                throw new IllegalStateException("ping failed");
+            }
+        });
+        return Map.of("sessions_per_second", sessions, "ping_per_second", pings,
+                "client", "java.net.http HTTP/1.1, one connection, sequential");
+    }
+
+    /** Something that talks to the server once. */
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** How many times per second {@code call} runs back to back, over SECONDS after 2 s of warm-up. */
+    private static double perSecond(int seconds, Call call) throws Exception {
+        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < warmEnd) {
+            call.run();
         }
-        double elapsedS = (end - measuredStart) / 1e9;
-        return Map.of("sessions_per_second", sessions.get() / elapsedS, "client", "java.net.http HTTP/1.1, one connection, sequential");
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long count = 0;
+        while (System.nanoTime() < end) {
+            call.run();
+            count++;
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
     }
 
     private static HttpRequest control(URI uri, String sessionHeader, String type) {

@@ -119,7 +119,7 @@ public final class ModelManager implements AutoCloseable {
 
     /** A manager whose session store has no sweeper thread (tests, tools). */
     public ModelManager(ModelRepository repository, List<Backend> backends, Device device, Settings settings) {
-        this(repository, backends, device, settings, new SessionStore(device, new SessionIds(""), java.time.Clock.systemUTC(), 0));
+        this(repository, backends, device, settings, new SessionStore(device, new SessionIds(), java.time.Clock.systemUTC(), 0));
     }
 
     /** The sessions of the models with {@code sequence_batching}. */

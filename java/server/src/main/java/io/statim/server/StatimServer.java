@@ -72,7 +72,7 @@ public final class StatimServer implements AutoCloseable {
         Path repository = config.modelRepository() != null ? config.modelRepository() : DefaultRepository.materialize(DefaultRepository.cacheDir());
         HostDevice device = new HostDevice(new HostDevice.Config(SLAB_BYTES, Map.of(MemoryUse.SESSION_CACHE, config.sessionMemoryBytes()),
                 Boolean.getBoolean("statim.trackLeaks")));
-        SessionStore sessions = new SessionStore(device, new SessionIds(""), Clock.systemUTC(), SESSION_SWEEP_MILLIS);
+        SessionStore sessions = new SessionStore(device, new SessionIds(), Clock.systemUTC(), SESSION_SWEEP_MILLIS);
         Accelerators accelerators = Accelerators.detect(DefaultRepository.cacheDir());
         ModelManager models = new ModelManager(new ModelRepository(repository), accelerators.backends(), device, accelerators.gpu(),
                 new ModelManager.Settings(config.maxQueueSize(), Runtime.getRuntime().availableProcessors()), sessions);

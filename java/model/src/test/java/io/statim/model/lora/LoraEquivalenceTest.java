@@ -24,6 +24,7 @@ import java.util.Random;
  * the real all-MiniLM-L6-v2.
  */
 class LoraEquivalenceTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoraEquivalenceTest.class);
     private static final double TOLERANCE = 1e-4;
     private static final List<String> BERT_TARGETS =
             List.of("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense");
@@ -57,8 +58,8 @@ class LoraEquivalenceTest {
     }
 
     private static void report(String what, LoraHarness.Comparison c) {
-        System.out.printf("%s: %d rows, max relative error %.3e, min adapter effect %.3e%n", what, c.rows(),
-                c.maxRelativeError(), c.minAdapterEffect());
+        LOG.info("{}: {} rows, max relative error {}, min adapter effect {}", what, c.rows(), String.format("%.3e", c.maxRelativeError()),
+                String.format("%.3e", c.minAdapterEffect()));
     }
 
     @Test

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * batch.
  */
 class TextEmbeddingLoraTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TextEmbeddingLoraTest.class);
     private static final double TOLERANCE = 1e-4;
     private static final List<String> TEXTS = List.of("The patient quit smoking in 2010.",
             "No prior imaging of the lumbar spine is available for comparison.");
@@ -113,8 +114,8 @@ class TextEmbeddingLoraTest {
 
         for (int i = 0; i < TEXTS.size(); i++) {
             double error = LoraFixtures.relativeError(withAdapter[i], expectedWith[i]);
-            System.out.printf("minilm text %d: relative error to the merged model %.2e, adapter moved the embedding by %.2e%n",
-                    i, error, LoraFixtures.relativeError(expectedWithout[i], expectedWith[i]));
+            LOG.info("minilm text {}: relative error to the merged model {}, adapter moved the embedding by {}", i, String.format("%.2e", error),
+                    String.format("%.2e", LoraFixtures.relativeError(expectedWithout[i], expectedWith[i])));
             assertThat(error).as("text %d with the adapter", i).isLessThan(TOLERANCE);
             assertThat(LoraFixtures.relativeError(withoutAdapter[i], expectedWithout[i])).as("text %d without", i).isLessThan(TOLERANCE);
             assertThat(LoraFixtures.relativeError(expectedWithout[i], expectedWith[i])).as("the adapter changes text %d", i)

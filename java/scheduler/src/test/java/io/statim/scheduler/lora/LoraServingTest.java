@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * merged-weight model of its adapter (or the base model).
  */
 class LoraServingTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoraServingTest.class);
     @TempDir
     Path repo;
     private LoraToyServing serving;
@@ -78,7 +79,7 @@ class LoraServingTest {
                         .isGreaterThan(1e-3);
             }
         }
-        System.out.printf("mixed batch of 6 adapters (ranks 4-64) and 2 base rows: max relative error %.2e%n", worst);
+        LOG.info("mixed batch of 6 adapters (ranks 4-64) and 2 base rows: max relative error {}", String.format("%.2e", worst));
         ModelStatistics.Snapshot stats = serving.served().statistics().snapshot();
         assertThat(stats.batchStats()).singleElement().satisfies(b -> {
             assertThat(b.batchSize()).isEqualTo(8);
@@ -136,7 +137,7 @@ class LoraServingTest {
                 refused++;
             }
         }
-        System.out.printf("48 requests over 6 adapters, 3 slots: %d refused with 429, %s%n", refused, serving.registry().statistics());
+        LOG.info("48 requests over 6 adapters, 3 slots: {} refused with 429, {}", refused, serving.registry().statistics());
         assertThat(refused).isLessThan(outcomes.size());
         assertThat(serving.registry().statistics().noSlot()).isEqualTo(refused);
         assertThat(serving.registry().statistics().slotsInUse()).isZero();

@@ -43,7 +43,7 @@ final class SessionModels implements AutoCloseable {
             java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config).replace(configEdits[i], configEdits[i + 1]));
         }
         device = new HostDevice(new HostDevice.Config(1 << 20, Map.of(MemoryUse.SESSION_CACHE, sessionBudget), true));
-        store = new SessionStore(device, new SessionIds("test"), clock, 0);
+        store = new SessionStore(device, new SessionIds(), clock, 0);
         manager = new ModelManager(new ModelRepository(repo), List.of(new OnnxRuntimeBackend()), device, new ModelManager.Settings(64, 2),
                 store);
         manager.loadAll(manager.repository().modelNames());
