@@ -340,9 +340,7 @@ public final class SequenceScheduler implements Scheduler, SessionOwner, Sequenc
         boolean last = s == null || p.ends();
         String id = s == null ? "" : s.id();
         long corrid = s == null ? 0 : SequenceTensors.numericId(id, s.number());
-        for (SequenceBatching.ControlInput control : sequence.controlInputs()) {
-            inputs.add(SequenceTensors.control(control, config.batching(), first, last, id, corrid, device, scratch));
-        }
+        SequenceTensors.controls(sequence.controlInputs(), config.batching(), first, last, id, corrid, device, scratch, inputs);
         List<String> outputs = new ArrayList<>(r.requestedOutputs().isEmpty() ? publicOutputs : r.requestedOutputs());
         for (SequenceBatching.State state : sequence.states()) {
             if (!outputs.contains(state.outputName())) {

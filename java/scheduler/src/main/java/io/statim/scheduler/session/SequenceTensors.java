@@ -20,7 +20,7 @@ import java.util.List;
 /**
  * The tensors the server feeds a sequence model besides the caller's: control inputs (START, END,
  * READY, CORRID, as Triton's {@code control_input} declares them) and the initial state (zeros). Each
- * is written into a small staging buffer that the caller releases after the run. Stateless.
+ * is written into staging memory that the caller releases after the run. Stateless.
  */
 final class SequenceTensors {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -31,57 +31,72 @@ final class SequenceTensors {
     }
 
     /**
-     * A control tensor of one request: shape [1, 1] for a model that batches, [1] otherwise.
+     * The control tensors of one request, in {@code controls}' order, added to {@code into}: shape
+     * [1, 1] for a model that batches, [1] otherwise. They share one staging buffer (8-byte aligned
+     * slices), leased once per request.
      *
-     * @param start this request starts its sequence
-     * @param end   this request ends its sequence
+     * @param start  this request starts its sequence
+     * @param end    this request ends its sequence
      * @param corrid the correlation id: the caller's id when numeric, else the session's number
      */
-    static Tensor control(ControlInput control, boolean batching, boolean start, boolean end, String corridText, long corrid, Device device,
-            List<Releasable> scratch) {
+    static void controls(List<ControlInput> controls, boolean batching, boolean start, boolean end, String corridText, long corrid,
+            Device device, List<Releasable> scratch, List<Tensor> into) {
+        if (controls.isEmpty()) {
+            return;
+        }
+        byte[] text = corridText.getBytes(StandardCharsets.UTF_8);
+        long total = 0;
+        for (ControlInput control : controls) {
+            total += align(bytes(control, text));
+        }
+        MemorySegment all = buffer(total, device, scratch);
         Shape shape = batching ? Shape.of(1, 1) : Shape.of(1);
-        return switch (control.kind()) {
-            case CONTROL_SEQUENCE_START -> flag(control, shape, start, device, scratch);
-            case CONTROL_SEQUENCE_END -> flag(control, shape, end, device, scratch);
-            case CONTROL_SEQUENCE_READY -> flag(control, shape, true, device, scratch);
-            case CONTROL_SEQUENCE_CORRID -> correlationId(control, shape, corridText, corrid, device, scratch);
-        };
+        long offset = 0;
+        for (ControlInput control : controls) {
+            long size = bytes(control, text);
+            MemorySegment data = all.asSlice(offset, size);
+            offset += align(size);
+            switch (control.kind()) {
+                case CONTROL_SEQUENCE_START -> flag(control, start, data);
+                case CONTROL_SEQUENCE_END -> flag(control, end, data);
+                case CONTROL_SEQUENCE_READY -> flag(control, true, data);
+                case CONTROL_SEQUENCE_CORRID -> correlationId(control, text, corrid, data);
+            }
+            into.add(new Tensor(control.name(), control.dataType(), shape, data));
+        }
     }
 
-    private static Tensor flag(ControlInput control, Shape shape, boolean value, Device device, List<Releasable> scratch) {
+    /** Bytes of one control's value. */
+    private static long bytes(ControlInput control, byte[] corridText) {
+        return control.kind() == SequenceBatching.ControlKind.CONTROL_SEQUENCE_CORRID && control.dataType() == DataType.BYTES
+                ? 4L + corridText.length
+                : control.dataType().byteSize();
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 7) & ~7L;
+    }
+
+    private static void flag(ControlInput control, boolean value, MemorySegment data) {
         double v = value ? control.trueValue() : control.falseValue();
-        MemorySegment data = buffer(control.dataType().byteSize(), device, scratch);
         switch (control.dataType()) {
             case INT32 -> data.set(INT, 0, (int) v);
             case FP32 -> data.set(FLOAT, 0, (float) v);
             case BOOL -> data.set(ValueLayout.JAVA_BYTE, 0, (byte) (v != 0 ? 1 : 0));
             default -> throw new StatusException(Code.INTERNAL, "control '" + control.name() + "' has datatype " + control.dataType());
         }
-        return new Tensor(control.name(), control.dataType(), shape, data);
     }
 
-    private static Tensor correlationId(ControlInput control, Shape shape, String text, long number, Device device,
-            List<Releasable> scratch) {
-        DataType type = control.dataType();
-        MemorySegment data;
-        switch (type) {
-            case INT64, UINT64 -> {
-                data = buffer(8, device, scratch);
-                data.set(LONG, 0, number);
-            }
-            case INT32, UINT32 -> {
-                data = buffer(4, device, scratch);
-                data.set(INT, 0, (int) number);
-            }
+    private static void correlationId(ControlInput control, byte[] text, long number, MemorySegment data) {
+        switch (control.dataType()) {
+            case INT64, UINT64 -> data.set(LONG, 0, number);
+            case INT32, UINT32 -> data.set(INT, 0, (int) number);
             case BYTES -> {
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                data = buffer(4 + bytes.length, device, scratch);
-                data.set(INT, 0, bytes.length);
-                MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 4, bytes.length);
+                data.set(INT, 0, text.length);
+                MemorySegment.copy(text, 0, data, ValueLayout.JAVA_BYTE, 4, text.length);
             }
-            default -> throw new StatusException(Code.INTERNAL, "control '" + control.name() + "' has datatype " + type);
+            default -> throw new StatusException(Code.INTERNAL, "control '" + control.name() + "' has datatype " + control.dataType());
         }
-        return new Tensor(control.name(), type, shape, data);
     }
 
     /** The state a sequence starts from: zeros, shaped [1, dims] for a model that batches, dims otherwise. */
