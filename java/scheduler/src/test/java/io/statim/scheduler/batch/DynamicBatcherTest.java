@@ -209,12 +209,15 @@ class DynamicBatcherTest {
     void rejectsARequestThatTimedOutWithoutRunningIt() throws Exception {
         FakeInstance instance = new FakeInstance();
         instance.gate = new CountDownLatch(1);
-        try (DynamicBatcher batcher = batcher(config(1, "dynamic_batching { default_queue_policy { default_timeout_microseconds: 1000 } }"),
+        // Only the second request has a timeout: with a default one, the first could itself time out
+        // before a busy machine's worker picked it up.
+        try (DynamicBatcher batcher = batcher(config(1, "dynamic_batching { default_queue_policy { allow_timeout_override: true } }"),
                 100, instance)) {
             batcher.submit(now("running", new TestRequests.Outcome()));
             assertThat(instance.entered.await(5, TimeUnit.SECONDS)).isTrue();
             TestRequests.Outcome expired = new TestRequests.Outcome();
-            batcher.submit(now("expired", expired));
+            batcher.submit(request("expired", 1, 4, System.nanoTime(), InferenceRequest.DEFAULT_PRIORITY,
+                    TimeUnit.MILLISECONDS.toNanos(1), expired));
             Status status = expired.error.get(5, TimeUnit.SECONDS);
             assertThat(status.code()).isEqualTo(Code.UNAVAILABLE);
             assertThat(status.message()).contains("timed out");
