@@ -30,6 +30,14 @@ public final class Admission {
         }
     }
 
+    /**
+     * Takes a place again for a request that held one and is put back in the queue: it was admitted
+     * already, so the capacity is not checked (the level may hold more than its capacity for a while).
+     */
+    public void reacquire(int level) {
+        held.incrementAndGet(level);
+    }
+
     /** Gives a place back. */
     public void release(int level) {
         held.decrementAndGet(level);

@@ -32,6 +32,8 @@ public final class BatchQueue {
     private final long[] prefixRows;
     private long earliestDeadline = Long.MAX_VALUE;
     private long nextWake = Long.MAX_VALUE;
+    /** No batch forms before this time (see {@link #pauseUntil}); {@link Long#MIN_VALUE} when not paused. */
+    private long pausedUntil = Long.MIN_VALUE;
     private int size;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -57,6 +59,35 @@ public final class BatchQueue {
         fresh[level].addLast(request);
         size++;
         earliestDeadline = Math.min(earliestDeadline, policy.deadline(request, level));
+    }
+
+    /**
+     * Puts requests taken by {@link #poll} back at the head of their levels, in the order given, with
+     * their places in the {@link Admission} taken again: they keep their arrival times, so their
+     * queue delays and timeouts go on counting from their arrival.
+     */
+    public void putBack(List<InferenceRequest> requests) {
+        for (int i = requests.size() - 1; i >= 0; i--) {
+            InferenceRequest r = requests.get(i);
+            int level = policy.level(r);
+            fresh[level].addFirst(r);
+            size++;
+            admission.reacquire(level);
+            earliestDeadline = Math.min(earliestDeadline, policy.deadline(r, level));
+        }
+    }
+
+    /**
+     * Forms no batch before {@code nanos} (nor before {@link #resume}): for when the requests at the
+     * head cannot run until a running batch ends. Timeouts go on as usual.
+     */
+    public void pauseUntil(long nanos) {
+        pausedUntil = nanos;
+    }
+
+    /** Ends a {@link #pauseUntil pause}. */
+    public void resume() {
+        pausedUntil = Long.MIN_VALUE;
     }
 
     /** Requests waiting, cancelled ones included until they are met. */
@@ -103,6 +134,13 @@ public final class BatchQueue {
     public boolean poll(long now, List<InferenceRequest> batch) {
         batch.clear();
         nextWake = Long.MAX_VALUE;
+        if (pausedUntil != Long.MIN_VALUE) {
+            if (now - pausedUntil < 0) {
+                nextWake = pausedUntil;
+                return false;
+            }
+            pausedUntil = Long.MIN_VALUE;
+        }
         boolean closed = collect(batch);
         if (batch.isEmpty()) {
             return false;

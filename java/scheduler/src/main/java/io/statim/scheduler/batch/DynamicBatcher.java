@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,12 +39,22 @@ import org.slf4j.LoggerFactory;
  * <p>LoRA: a model served with adapters has a {@link BatchHook} (its adapter registry's) that, on the
  * worker right before each execution, brings every request's adapter into a device slot and marks
  * the slot in use until the execution ends; a request whose adapter cannot be made resident fails
- * alone and the rest of the batch runs. A batch mixes adapters and the base model freely.
+ * alone and the rest of the batch runs. A batch mixes adapters and the base model freely. A request
+ * whose adapter finds every slot read by running batches is put back at the head of the queue and
+ * tries again in a later batch, once an execution has ended (a model that preserves ordering
+ * cannot reorder, so there it fails with 429); when a whole batch had to go back, no batch forms
+ * until an execution ends or {@link #SLOT_RETRY_NS} has passed, so workers do not spin.
  *
  * <p>Steady state allocates nothing per request beyond what the instance and the listener do.
  */
 public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
+    /**
+     * How long the queue waits, after a batch whose every request had to go back for its resources,
+     * before it tries again without an execution having ended (a safety net: the resources are held
+     * by this batcher's own running batches, whose ends resume the queue at once).
+     */
+    static final long SLOT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final String modelName;
     private final BatchingPolicy policy;
@@ -72,6 +83,10 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private final Thread reaper;
     /** When the reaper will look next; a submit with an earlier deadline wakes it. */
     private volatile long reaperWakeAt = Long.MAX_VALUE;
+    /** Requests were put back to wait for resources held by running batches: the next execution's end looks at the queue again. */
+    private volatile boolean awaitingResources;
+    /** Executions that have given their resources back; a put-back batch does not pause when one ended meanwhile. */
+    private final AtomicLong releases = new AtomicLong();
 
     /**
      * Starts one worker per instance. Takes ownership of the instances: each is closed by its worker
@@ -360,9 +375,14 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence) {
         // A request cancelled since it was batched is dropped here; the others can no longer be
         // completed early, so their inputs stay valid while the backend reads them.
-        batch.removeIf(r -> !r.start());
-        if (hook != null) {
-            batch.removeIf(this::refusedByHook);
+        if (hook == null) {
+            batch.removeIf(r -> !r.start());
+        } else {
+            long releasesBefore = releases.get();
+            admitThroughHook(batch, worker.waiting);
+            if (!worker.waiting.isEmpty()) {
+                putBack(worker.waiting, batch.isEmpty(), releasesBefore);
+            }
         }
         if (batch.isEmpty()) {
             if (sequencer != null) {
@@ -396,6 +416,10 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         if (hook != null) {
             // The backend no longer reads the slots: they may be evicted from now on.
             hook.executed(batch);
+            releases.incrementAndGet();
+            if (awaitingResources) {
+                resumeAfterRelease();
+            }
         }
         if (failure == null) {
             long elapsed = clock.nanoTime() - start;
@@ -415,21 +439,86 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
         }
     }
 
-    /** Asks the hook to admit a started request; a refused one fails alone (and leaves the batch). */
-    private boolean refusedByHook(InferenceRequest request) {
-        Status refused;
+    /**
+     * Asks the hook to admit each request of the batch, then starts it. A refused request fails alone;
+     * one the hook answers {@link BatchHook#BUSY} moves to {@code waiting}, not started (still
+     * cancellable); one cancelled meanwhile gives back what the hook held for it. The batch keeps the
+     * started ones, in order. Allocates nothing unless a request was cancelled after its admission.
+     */
+    private void admitThroughHook(List<InferenceRequest> batch, List<InferenceRequest> waiting) {
+        boolean mayWait = sequencer == null;
+        int kept = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            InferenceRequest r = batch.get(i);
+            if (r.isDone()) {
+                continue;
+            }
+            Status refused;
+            try {
+                refused = hook.admit(r, mayWait);
+            } catch (RuntimeException | Error e) {
+                // As for execute: even an Error fails the request rather than the worker and its batch.
+                LOG.warn("model '{}': preparing a request failed", modelName, e);
+                refused = StatusException.statusOf(e);
+            }
+            if (refused == BatchHook.BUSY) {
+                waiting.add(r);
+            } else if (refused != null) {
+                fail(r, refused, FailureReason.OTHER);
+            } else if (!r.start()) {
+                hook.executed(List.of(r));
+            } else {
+                batch.set(kept++, r);
+            }
+        }
+        while (batch.size() > kept) {
+            batch.remove(batch.size() - 1);
+        }
+    }
+
+    /**
+     * Puts requests that wait for resources back at the head of the queue (clearing {@code waiting});
+     * when nothing of the batch could run, the queue pauses until an execution ends, unless one ended
+     * since {@code releasesBefore} was read (its end may have come before {@code awaitingResources}
+     * was set, and would then not resume the queue).
+     */
+    private void putBack(List<InferenceRequest> waiting, boolean nothingRuns, long releasesBefore) {
+        boolean unloading;
+        long earliestDeadline = Long.MAX_VALUE;
+        lock.lock();
         try {
-            refused = hook.admit(request);
-        } catch (RuntimeException | Error e) {
-            // As for execute: even an Error fails the request rather than the worker and its batch.
-            LOG.warn("model '{}': preparing a request failed", modelName, e);
-            refused = StatusException.statusOf(e);
+            unloading = closed;
+            if (!unloading) {
+                queue.putBack(waiting);
+                earliestDeadline = queue.earliestDeadlineNanos();
+                awaitingResources = true;
+                if (nothingRuns && releases.get() == releasesBefore) {
+                    queue.pauseUntil(clock.nanoTime() + SLOT_RETRY_NS);
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        if (refused == null) {
-            return false;
+        if (unloading) {
+            for (int i = 0; i < waiting.size(); i++) {
+                fail(waiting.get(i), Status.unavailable("model '" + modelName + "' was unloaded"), FailureReason.REJECTED);
+            }
+        } else if (reaper != null && earliestDeadline < reaperWakeAt) {
+            LockSupport.unpark(reaper); // their timeouts count from their arrival: one may be due already
         }
-        fail(request, refused, FailureReason.OTHER);
-        return true;
+        waiting.clear();
+    }
+
+    /** An execution ended and gave its resources back: requests put back to wait for them may run now. */
+    private void resumeAfterRelease() {
+        lock.lock();
+        try {
+            awaitingResources = false;
+            queue.resume();
+            dispatchLocked(clock.nanoTime());
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void deliver(InferenceRequest request, InferenceResponse response, Status failure) {

@@ -22,6 +22,8 @@ final class InstanceWorker {
 
     final ModelInstance instance;
     final List<InferenceRequest> batch;
+    /** Requests of the batch that go back to the queue to wait for resources held by running batches. */
+    final List<InferenceRequest> waiting = new ArrayList<>();
     private final Thread thread;
     private volatile boolean started;
     private long sequence;

@@ -124,6 +124,8 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile boolean closed;
     /** Guarded by {@link #lock}: loads refused for want of a slot, and loads that failed. */
     private long noSlot;
+    /** Guarded by {@link #lock}: requests put back to wait because every slot was read by running batches. */
+    private long slotWaits;
     private long loadFailures;
     /** Guarded by {@link #lock}. */
     private final Counters hostCounters = new Counters();
@@ -266,7 +268,7 @@ public final class AdapterRegistry implements AutoCloseable {
             throw notRegistered(name);
         }
         try {
-            residentSlot(adapter, true);
+            residentSlot(adapter, true, false);
         } finally {
             adapter.release();
         }
@@ -323,7 +325,7 @@ public final class AdapterRegistry implements AutoCloseable {
                     inUse++;
                 }
             }
-            return new AdapterStatistics(registered.size(), slots.length - 1, occupied, pinned, inUse, noSlot, loadFailures,
+            return new AdapterStatistics(registered.size(), slots.length - 1, occupied, pinned, inUse, noSlot, slotWaits, loadFailures,
                     hostCounters.snapshot(hostBytes, hostBudget),
                     deviceCounters.snapshot(occupied * imageBytes, (slots.length - 1) * imageBytes));
         } finally {
@@ -366,8 +368,11 @@ public final class AdapterRegistry implements AutoCloseable {
      * The adapter's slot, loading it first when needed. For a batch ({@code pin} false) the slot is
      * marked in use once more; the caller lets it go after the execution. For {@code pin} the adapter
      * is pinned and nothing is marked in use.
+     *
+     * @param mayWait when no slot is free only because running batches read them: true returns -1
+     *                (nothing held), false throws RESOURCE_EXHAUSTED
      */
-    private int residentSlot(Adapter adapter, boolean pin) {
+    private int residentSlot(Adapter adapter, boolean pin, boolean mayWait) {
         lock.lock();
         try {
             checkOpenLocked();
@@ -388,7 +393,10 @@ public final class AdapterRegistry implements AutoCloseable {
                     // Loaded by another worker while this one waited.
                     return hitLocked(adapter, pin);
                 }
-                slot = victimLocked(adapter);
+                slot = victimLocked(adapter, mayWait);
+                if (slot == null) {
+                    return -1;
+                }
                 deviceCounters.misses++;
                 image = adapter.host;
                 if (image != null) {
@@ -503,7 +511,7 @@ public final class AdapterRegistry implements AutoCloseable {
      * With the lock held: a free slot, else the least recently used one that is neither pinned nor
      * in use, reserved for {@code adapter} (owned by it, in use once, not yet published as its slot).
      */
-    private Slot victimLocked(Adapter adapter) {
+    private Slot victimLocked(Adapter adapter, boolean mayWait) {
         Slot chosen = null;
         int pinned = 0;
         for (int i = 1; i < slots.length; i++) {
@@ -521,8 +529,12 @@ public final class AdapterRegistry implements AutoCloseable {
             }
         }
         if (chosen == null) {
-            noSlot++;
             int n = slots.length - 1;
+            if (mayWait && pinned < n) {
+                slotWaits++;
+                return null;
+            }
+            noSlot++;
             throw new StatusException(Code.RESOURCE_EXHAUSTED, pinned == n
                     ? "every one of the " + n + " LoRA slots of model '" + modelName + "' is pinned; adapter '" + adapter.name
                     + "' cannot be loaded (unpin one, or raise " + LoraConfig.SLOTS + ")"
@@ -910,7 +922,7 @@ public final class AdapterRegistry implements AutoCloseable {
         }
 
         @Override
-        public Status admit(InferenceRequest request) {
+        public Status admit(InferenceRequest request, boolean mayWait) {
             if (!(request.adapter() instanceof Lease lease)) {
                 return check(request);
             }
@@ -919,7 +931,11 @@ public final class AdapterRegistry implements AutoCloseable {
                 return wrong;
             }
             try {
-                lease.slot = residentSlot(lease.adapter, false);
+                int slot = residentSlot(lease.adapter, false, mayWait);
+                if (slot < 0) {
+                    return BatchHook.BUSY;
+                }
+                lease.slot = slot;
                 lease.holdsSlot = true;
                 return null;
             } catch (StatusException e) {

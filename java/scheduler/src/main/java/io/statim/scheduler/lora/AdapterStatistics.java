@@ -16,13 +16,16 @@ package io.statim.scheduler.lora;
  * @param slotsOccupied   slots holding an adapter
  * @param slotsPinned     slots holding a pinned adapter
  * @param slotsInUse      slots read by a batch running now
- * @param noSlot          loads refused because every slot was pinned or in use (RESOURCE_EXHAUSTED)
+ * @param noSlot          loads refused because every slot was pinned, or in use by running batches of a
+ *                        model that preserves ordering (RESOURCE_EXHAUSTED)
+ * @param slotWaits       times a request went back to the queue because every slot that is not pinned
+ *                        was read by running batches (it ran in a later batch, or timed out there)
  * @param loadFailures    loads that failed because the adapter's files no longer load (FAILED_PRECONDITION)
  * @param host            the host tier (off-heap slot images, LRU within {@code lora_host_memory_bytes})
  * @param device          the device tier (the slots)
  */
 public record AdapterStatistics(int registered, int deviceSlots, int slotsOccupied, int slotsPinned, int slotsInUse,
-                                long noSlot, long loadFailures, Tier host, Tier device) {
+                                long noSlot, long slotWaits, long loadFailures, Tier host, Tier device) {
     /**
      * The counters of one tier.
      *

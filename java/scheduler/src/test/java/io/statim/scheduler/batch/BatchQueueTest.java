@@ -234,4 +234,51 @@ class BatchQueueTest {
         assertThat(q.poll(0, batch)).isTrue();
         assertThat(admission.tryAcquire(1)).isTrue();
     }
+
+    @Test
+    void aPutBackRequestGoesAheadOfTheOthersKeepsItsArrivalAndTakesItsPlaceAgain() {
+        BatchQueue q = start(config(8, "dynamic_batching { max_queue_delay_microseconds: 100 }"));
+        admit(q, request("a", 1, 0));
+        admit(q, request("b", 1, 0));
+        assertThat(q.poll(100 * US, batch)).isTrue();
+        assertThat(admission.held()).isZero();
+        admit(q, request("c", 1, 150 * US));
+
+        q.putBack(List.copyOf(batch));
+        assertThat(q.size()).isEqualTo(3);
+        assertThat(admission.held()).isEqualTo(3);
+        // Due at once: a arrived at 0, so its queue delay passed long ago (c alone would wait until 250).
+        assertThat(q.poll(150 * US, batch)).isTrue();
+        assertThat(ids()).containsExactly("a", "b", "c");
+        assertThat(admission.held()).isZero();
+    }
+
+    @Test
+    void aPutBackRequestKeepsItsTimeout() {
+        BatchQueue q = start(config(8, "dynamic_batching { default_queue_policy { default_timeout_microseconds: 100 } }"));
+        admit(q, request("a", 1, 0));
+        assertThat(q.poll(0, batch)).isTrue();
+        q.putBack(List.copyOf(batch));
+        assertThat(q.earliestDeadlineNanos()).isEqualTo(100 * US);
+        q.expire(100 * US, rejected);
+        assertThat(rejected).extracting(InferenceRequest::id).containsExactly("a");
+        assertThat(admission.held()).isZero();
+    }
+
+    @Test
+    void aPausedQueueFormsNoBatchUntilThePauseEndsOrIsLifted() {
+        BatchQueue q = start(config(8, "dynamic_batching { }"));
+        admit(q, request("a", 1, 0));
+        q.pauseUntil(10 * US);
+        assertThat(q.poll(5 * US, batch)).isFalse();
+        assertThat(q.nextWakeNanos()).isEqualTo(10 * US);
+        assertThat(q.poll(10 * US, batch)).isTrue();
+
+        admit(q, request("b", 1, 20 * US));
+        q.pauseUntil(1_000 * US);
+        assertThat(q.poll(20 * US, batch)).isFalse();
+        q.resume();
+        assertThat(q.poll(21 * US, batch)).isTrue();
+        assertThat(ids()).containsExactly("b");
+    }
 }

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * The LoRA adapters of every served model version that has them, labelled {@code model},
  * {@code version} and, per tier, {@code tier} ({@code host}: off-heap slot images; {@code device}: the
  * slots the graph reads): hits, misses, loads, evictions and load time per tier, bytes held and the
- * tier's budget, adapters registered, slots occupied, pinned and in use, and requests refused for want
- * of a slot or because their adapter failed to load. Read from {@code AdapterRegistry.statistics()} at
+ * tier's budget, adapters registered, slots occupied, pinned and in use, requests put back in the queue to
+ * wait for a slot, and requests refused for want of a slot or because their adapter failed to load. Read from {@code AdapterRegistry.statistics()} at
  * scrape time.
  *
  * <p>Thread safety: {@link #collect} may run on any thread, also concurrently.
@@ -38,6 +38,7 @@ public final class AdapterMetrics implements MultiCollector {
         List<Point> budget = new ArrayList<>();
         List<Point> registered = new ArrayList<>();
         List<Point> slots = new ArrayList<>();
+        List<Point> waits = new ArrayList<>();
         List<Point> refused = new ArrayList<>();
         for (ServedModel m : served.get()) {
             if (m.adapters() == null) {
@@ -52,6 +53,7 @@ public final class AdapterMetrics implements MultiCollector {
             slots.add(new Point(model.add("state", "occupied"), s.slotsOccupied()));
             slots.add(new Point(model.add("state", "pinned"), s.slotsPinned()));
             slots.add(new Point(model.add("state", "in_use"), s.slotsInUse()));
+            waits.add(new Point(model, s.slotWaits()));
             refused.add(new Point(model.add("reason", "no_slot"), s.noSlot()));
             refused.add(new Point(model.add("reason", "load_failed"), s.loadFailures()));
         }
@@ -65,6 +67,8 @@ public final class AdapterMetrics implements MultiCollector {
                 Families.gauge("statim_lora_budget_bytes", "Bytes the tier may hold.", budget),
                 Families.gauge("statim_lora_adapters_registered", "Adapters registered.", registered),
                 Families.gauge("statim_lora_slots", "Device slots: total, occupied, pinned, in use by a running batch.", slots),
+                Families.counter("statim_lora_slot_waits",
+                        "Requests put back in the queue because every slot not pinned was read by running batches.", waits),
                 Families.counter("statim_lora_refused", "Requests refused because no slot was free (429) or their adapter failed to load.",
                         refused));
     }

@@ -1,0 +1,249 @@
+package io.statim.scheduler.batch;
+
+import static io.statim.scheduler.batch.Requests.config;
+import static io.statim.scheduler.batch.Requests.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.statim.core.status.Code;
+import io.statim.core.status.Status;
+import io.statim.model.config.ModelConfig;
+import io.statim.runtime.InferenceRequest;
+import io.statim.runtime.ModelInstance;
+import io.statim.runtime.TestRequests;
+import io.statim.scheduler.FailureReason;
+import io.statim.scheduler.ModelStatistics;
+import io.statim.scheduler.NanoClock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests whose resources (LoRA slots) are all read by running batches: they go back to the queue,
+ * not started, and run in a later batch; they stay cancellable, keep their timeouts and fail when the
+ * model is unloaded; a model that preserves ordering refuses them instead.
+ */
+class ResourceWaitTest {
+    private final ModelStatistics statistics = new ModelStatistics(8);
+
+    /**
+     * A pool of {@code capacity} resources: each admitted request takes one until its batch has
+     * executed; with none left a request is {@link BatchHook#BUSY} (or 429 when it may not wait).
+     */
+    private static final class Pool implements BatchHook {
+        final int capacity;
+        final AtomicInteger held = new AtomicInteger();
+        final AtomicInteger busy = new AtomicInteger();
+        final Set<InferenceRequest> holding = ConcurrentHashMap.newKeySet();
+        final List<Boolean> mayWaitSeen = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch busyOnce = new CountDownLatch(1);
+
+        Pool(int capacity) {
+            this.capacity = capacity;
+        }
+
+        @Override
+        public synchronized Status admit(InferenceRequest request, boolean mayWait) {
+            mayWaitSeen.add(mayWait);
+            if (held.get() == capacity) {
+                if (!mayWait) {
+                    return new Status(Code.RESOURCE_EXHAUSTED, "no slot");
+                }
+                busy.incrementAndGet();
+                busyOnce.countDown();
+                return BUSY;
+            }
+            held.incrementAndGet();
+            holding.add(request);
+            return null;
+        }
+
+        @Override
+        public synchronized void executed(List<InferenceRequest> batch) {
+            for (InferenceRequest r : batch) {
+                if (holding.remove(r)) {
+                    held.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    private DynamicBatcher batcher(ModelConfig config, Pool pool, ModelInstance... instances) {
+        return new DynamicBatcher(config, 1, List.of(instances), 100, statistics, NanoClock.SYSTEM, pool);
+    }
+
+    private static InferenceRequest now(String id, TestRequests.Outcome outcome) {
+        return request(id, 1, 4, System.nanoTime(), InferenceRequest.DEFAULT_PRIORITY, InferenceRequest.NO_TIMEOUT, outcome);
+    }
+
+    /** Starts {@code first} on the only instance and holds it there until the returned latch opens. */
+    private static CountDownLatch holdFirst(DynamicBatcher batcher, FakeInstance instance, TestRequests.Outcome first) throws Exception {
+        instance.gate = new CountDownLatch(1);
+        batcher.submit(now("first", first));
+        assertThat(instance.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        return instance.gate;
+    }
+
+    @Test
+    void requestsThatFindEveryResourceInUseRunInLaterBatchesInsteadOfFailing() throws Exception {
+        FakeInstance instance = new FakeInstance();
+        Pool pool = new Pool(1);
+        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, instance)) {
+            TestRequests.Outcome first = new TestRequests.Outcome();
+            CountDownLatch gate = holdFirst(batcher, instance, first);
+            List<TestRequests.Outcome> later = new ArrayList<>();
+            for (String id : List.of("b", "c", "d")) {
+                TestRequests.Outcome o = new TestRequests.Outcome();
+                later.add(o);
+                batcher.submit(now(id, o));
+            }
+            gate.countDown(); // b, c and d form one batch: only b gets the resource, c and d go back
+            first.response.get(5, TimeUnit.SECONDS);
+            for (TestRequests.Outcome o : later) {
+                assertThat(o.response.get(5, TimeUnit.SECONDS)).isNotNull();
+            }
+        }
+        assertThat(instance.executed).containsExactly("first", "b", "c", "d");
+        assertThat(instance.batchSizes).containsOnly(1);
+        assertThat(pool.busy.get()).as("c waited once, d twice").isEqualTo(3);
+        assertThat(pool.held.get()).isZero();
+        assertThat(statistics.snapshot().successCount()).isEqualTo(4);
+        assertThat(statistics.snapshot().failures(FailureReason.OTHER)).isZero();
+    }
+
+    @Test
+    void aWaitingRequestOnAnotherInstanceRunsWhenTheBatchHoldingTheResourceEnds() throws Exception {
+        FakeInstance a = new FakeInstance();
+        FakeInstance b = new FakeInstance();
+        a.gate = new CountDownLatch(1);
+        b.gate = new CountDownLatch(1);
+        Pool pool = new Pool(1);
+        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b)) {
+            TestRequests.Outcome first = new TestRequests.Outcome();
+            batcher.submit(now("first", first));
+            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+            TestRequests.Outcome waiting = new TestRequests.Outcome();
+            batcher.submit(now("waiting", waiting)); // the idle instance takes it, finds no resource, puts it back
+            assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(waiting.calls).as("a waiting request is not failed").hasValue(0);
+            a.gate.countDown();
+            b.gate.countDown();
+            first.response.get(5, TimeUnit.SECONDS);
+            assertThat(waiting.response.get(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(pool.held.get()).isZero();
+        assertThat(statistics.snapshot().successCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aWaitingRequestCanBeCancelledAndNeverRuns() throws Exception {
+        FakeInstance a = new FakeInstance();
+        FakeInstance b = new FakeInstance();
+        a.gate = new CountDownLatch(1);
+        b.gate = new CountDownLatch(1);
+        Pool pool = new Pool(1);
+        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b)) {
+            TestRequests.Outcome first = new TestRequests.Outcome();
+            batcher.submit(now("first", first));
+            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+            TestRequests.Outcome gone = new TestRequests.Outcome();
+            InferenceRequest request = now("gone", gone);
+            batcher.submit(request);
+            assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
+            batcher.cancel(request);
+            assertThat(gone.error.get(5, TimeUnit.SECONDS).code()).isEqualTo(Code.CANCELLED);
+            a.gate.countDown();
+            b.gate.countDown();
+            first.response.get(5, TimeUnit.SECONDS);
+        }
+        List<String> executed = new ArrayList<>(a.executed);
+        executed.addAll(b.executed);
+        assertThat(executed).containsExactly("first");
+        assertThat(pool.held.get()).isZero();
+    }
+
+    @Test
+    void aWaitingRequestKeepsItsTimeout() throws Exception {
+        FakeInstance a = new FakeInstance();
+        FakeInstance b = new FakeInstance();
+        a.gate = new CountDownLatch(1);
+        b.gate = new CountDownLatch(1);
+        Pool pool = new Pool(1);
+        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { default_queue_policy { allow_timeout_override: true } }"),
+                pool, a, b)) {
+            TestRequests.Outcome first = new TestRequests.Outcome();
+            batcher.submit(now("first", first));
+            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+            TestRequests.Outcome late = new TestRequests.Outcome();
+            batcher.submit(request("late", 1, 4, System.nanoTime(), InferenceRequest.DEFAULT_PRIORITY,
+                    TimeUnit.MILLISECONDS.toNanos(200), late));
+            Status status = late.error.get(5, TimeUnit.SECONDS);
+            assertThat(status.code()).isEqualTo(Code.UNAVAILABLE);
+            assertThat(status.message()).contains("timed out");
+            a.gate.countDown();
+            b.gate.countDown();
+            first.response.get(5, TimeUnit.SECONDS);
+        }
+        assertThat(pool.held.get()).isZero();
+    }
+
+    @Test
+    void unloadingFailsAWaitingRequest() throws Exception {
+        FakeInstance a = new FakeInstance();
+        FakeInstance b = new FakeInstance();
+        a.gate = new CountDownLatch(1);
+        b.gate = new CountDownLatch(1);
+        Pool pool = new Pool(1);
+        TestRequests.Outcome first = new TestRequests.Outcome();
+        TestRequests.Outcome waiting = new TestRequests.Outcome();
+        DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b);
+        batcher.submit(now("first", first));
+        assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+        batcher.submit(now("waiting", waiting));
+        assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread closer = Thread.ofPlatform().start(batcher::close);
+        Status status = waiting.error.get(5, TimeUnit.SECONDS);
+        assertThat(status.code()).isEqualTo(Code.UNAVAILABLE);
+        assertThat(status.message()).contains("unloaded");
+        a.gate.countDown();
+        b.gate.countDown();
+        closer.join(10_000);
+        assertThat(first.response.get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(pool.held.get()).isZero();
+    }
+
+    @Test
+    void aModelThatPreservesOrderingRefusesInsteadOfReordering() throws Exception {
+        FakeInstance instance = new FakeInstance();
+        Pool pool = new Pool(1);
+        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { preserve_ordering: true }"), pool, instance)) {
+            TestRequests.Outcome first = new TestRequests.Outcome();
+            CountDownLatch gate = holdFirst(batcher, instance, first);
+            TestRequests.Outcome b = new TestRequests.Outcome();
+            TestRequests.Outcome c = new TestRequests.Outcome();
+            batcher.submit(now("b", b));
+            batcher.submit(now("c", c));
+            gate.countDown();
+            assertThat(b.response.get(5, TimeUnit.SECONDS)).isNotNull();
+            assertThat(c.error.get(5, TimeUnit.SECONDS).code()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+        }
+        assertThat(pool.mayWaitSeen).containsOnly(false);
+        assertThat(pool.busy.get()).isZero();
+        assertThat(instance.executed).containsExactly("first", "b");
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+}
