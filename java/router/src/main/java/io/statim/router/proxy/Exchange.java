@@ -533,10 +533,11 @@ final class Exchange extends ChannelInboundHandlerAdapter implements UpstreamCon
 
     /** The upstream's response ended. */
     private void complete() {
-        // Flushed here: a stream that ends with this read closes before Netty would tell it the read completed.
-        front.flush();
+        // Ended before the flush, so that a client that has its answer never sees it still counted in flight.
         boolean failedStatus = responseStatus >= 500 && responseStatus != 503;
         endAttempt(failedStatus ? FailureKind.STATUS_5XX : null, false);
+        // Flushed here: a stream that ends with this read closes before Netty would tell it the read completed.
+        front.flush();
         finish();
         if (!requestEnded && stream != null) {
             stream.close();   // answered before the body ended (an early error): stop sending the rest
