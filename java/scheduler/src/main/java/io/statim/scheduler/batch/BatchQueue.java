@@ -34,6 +34,8 @@ public final class BatchQueue {
     private long nextWake = Long.MAX_VALUE;
     /** No batch forms before this time (see {@link #pauseUntil}); {@link Long#MIN_VALUE} when not paused. */
     private long pausedUntil = Long.MIN_VALUE;
+    /** Requests were put back at the head: the next batch is sent without waiting for more. */
+    private boolean putBackDue;
     private int size;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -64,7 +66,8 @@ public final class BatchQueue {
     /**
      * Puts requests taken by {@link #poll} back at the head of their levels, in the order given, with
      * their places in the {@link Admission} taken again: they keep their arrival times, so their
-     * queue delays and timeouts go on counting from their arrival.
+     * timeouts go on counting from their arrival, and the next batch is due at once (they were due
+     * already: they do not wait for a batch to fill again).
      */
     public void putBack(List<InferenceRequest> requests) {
         for (int i = requests.size() - 1; i >= 0; i--) {
@@ -75,6 +78,7 @@ public final class BatchQueue {
             admission.reacquire(level);
             earliestDeadline = Math.min(earliestDeadline, policy.deadline(r, level));
         }
+        putBackDue |= !requests.isEmpty();
     }
 
     /**
@@ -154,6 +158,7 @@ public final class BatchQueue {
             batch.remove(batch.size() - 1);
         }
         removeSent(batch);
+        putBackDue = false;
         return true;
     }
 
@@ -240,7 +245,7 @@ public final class BatchQueue {
 
     /** How many of the collected requests to send now; 0 to wait. */
     private int decide(long now, List<InferenceRequest> batch, boolean closed) {
-        if (closed) {
+        if (closed || putBackDue) {
             return batch.size();
         }
         int[] preferred = policy.preferred();

@@ -254,6 +254,20 @@ class BatchQueueTest {
     }
 
     @Test
+    void aPutBackRequestDoesNotWaitForABatchToFillAgain() {
+        BatchQueue q = start(config(8, "dynamic_batching { preferred_batch_size: [ 2 ] max_queue_delay_microseconds: 1000000 }"));
+        admit(q, request("a", 1, 0));
+        admit(q, request("b", 1, 0));
+        assertThat(q.poll(0, batch)).isTrue();
+        q.putBack(List.of(batch.get(1)));
+        admit(q, request("c", 2, 1));
+        assertThat(q.poll(1, batch)).as("b was due already; c goes with it").isTrue();
+        assertThat(ids()).containsExactly("b", "c");
+        admit(q, request("d", 1, 2));
+        assertThat(q.poll(3, batch)).as("d waits for its own delay").isFalse();
+    }
+
+    @Test
     void aPutBackRequestKeepsItsTimeout() {
         BatchQueue q = start(config(8, "dynamic_batching { default_queue_policy { default_timeout_microseconds: 100 } }"));
         admit(q, request("a", 1, 0));

@@ -70,19 +70,21 @@ class AdapterRegistryReviewTest {
      */
     @Test
     void aRefusedRequestWhoseListenerThrowsDoesNotStrandItsBatchNorLeakSlotUses() throws Exception {
-        serving = new LoraToyServing(repo, 1, 16, 300_000, "").load();
+        // A queue delay of a minute: batches go when their 8 rows are there, so p's 7 rows and q's 1 share one.
+        serving = new LoraToyServing(repo, 1, 16, 60_000_000, "").load();
         serving.register("p", 4, 1);
         serving.registry().pin("p"); // the only slot: "q" cannot be loaded
         serving.register("q", 4, 2);
-        float[] x = input(3);
+        float[] x = LoraFixtures.input(7, LoraToyServing.SEQ, 3);
 
-        LoraToyServing.Outcome admitted = serving.submit(x, 1, "p");
+        LoraToyServing.Outcome admitted = serving.submit(x, 7, "p");
         serving.served().scheduler().submit(request(serving.served(), input(4), "q", THROWS_ON_ERROR)); // same batch, refused 429
 
-        LoraToyServing.assertRows(admitted.rows.get(5, TimeUnit.SECONDS), serving.expected(x, 1, "p"), "the admitted request");
+        LoraToyServing.assertRows(admitted.rows.get(5, TimeUnit.SECONDS), serving.expected(x, 7, "p"), "the admitted request");
         assertThat(serving.registry().statistics().slotsInUse()).as("slots in use after the batch").isZero();
-        float[] y = input(5);
-        LoraToyServing.assertRows(serving.submit(y, 1, null).rows.get(5, TimeUnit.SECONDS), serving.expected(y, 1, null),
+        assertThat(serving.registry().statistics().noSlot()).as("q was refused in that batch").isEqualTo(1);
+        float[] y = LoraFixtures.input(8, LoraToyServing.SEQ, 5);
+        LoraToyServing.assertRows(serving.submit(y, 8, null).rows.get(5, TimeUnit.SECONDS), serving.expected(y, 8, null),
                 "a later request on the same instance");
     }
 

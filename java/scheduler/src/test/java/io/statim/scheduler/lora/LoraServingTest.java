@@ -9,6 +9,7 @@ import io.statim.core.status.Code;
 import io.statim.core.status.Status;
 import io.statim.core.status.StatusException;
 import io.statim.model.onnx.TestModels;
+import io.statim.runtime.lora.LoraFixtures;
 import io.statim.scheduler.ModelStatistics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ class LoraServingTest {
 
     @Test
     void concurrentRequestsOverMoreAdaptersThanSlotsAllGetTheirOwnAdapter() throws Exception {
-        serve(3, 16, 1_000);
+        serve(3, 16, 60_000_000); // batches go only when full (8 rows): each mixes 6 or 7 adapters over 3 slots
         for (int i = 0; i < 6; i++) {
             serving.register("c" + i, 8, 500 + i);
         }
@@ -219,15 +220,16 @@ class LoraServingTest {
 
     @Test
     void withOneSlotTwoAdaptersInOneBatchRunOneAfterTheOther() throws Exception {
-        serve(1, 16, 1_000_000); // both requests land in one batch
+        // A queue delay of a minute: the batch goes when its 8 rows are there, so p and q share it.
+        serve(1, 16, 60_000_000);
         serving.register("p", 4, 31);
         serving.register("q", 8, 32);
-        float[] x = input(33);
-        float[] y = input(34);
-        LoraToyServing.Outcome p = serving.submit(x, 1, "p");
-        LoraToyServing.Outcome q = serving.submit(y, 1, "q");
-        assertRows(p.get(), serving.expected(x, 1, "p"), "p");
-        assertRows(q.get(), serving.expected(y, 1, "q"), "q");
+        float[] x = LoraFixtures.input(4, LoraToyServing.SEQ, 33);
+        float[] y = LoraFixtures.input(4, LoraToyServing.SEQ, 34);
+        LoraToyServing.Outcome p = serving.submit(x, 4, "p");
+        LoraToyServing.Outcome q = serving.submit(y, 4, "q");
+        assertRows(p.get(), serving.expected(x, 4, "p"), "p");
+        assertRows(q.get(), serving.expected(y, 4, "q"), "q");
         AdapterStatistics stats = serving.registry().statistics();
         assertThat(stats.slotWaits()).as("q went back for the slot p's batch read").isEqualTo(1);
         assertThat(stats.noSlot()).isZero();
