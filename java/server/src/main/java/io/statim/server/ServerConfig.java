@@ -24,10 +24,12 @@ import java.util.List;
  *                          ({@code SESSION_CACHE}); when full, the least recently used idle sessions are evicted
  * @param sageMakerModel    the model {@code POST /invocations} serves when the request names none with
  *                          {@code X-Amzn-SageMaker-Target-Model}; {@code null} for none
+ * @param adapterRoots      folders the adapter API may register LoRA adapters from, beyond each model's
+ *                          own directory (the only place by default)
  */
 public record ServerConfig(Path modelRepository, String httpAddress, int httpPort, int grpcPort, int metricsPort,
         ModelControlMode controlMode, List<String> loadModels, long maxBodyBytes, long maxTensorElements, int maxQueueSize,
-        int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel) {
+        int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel, List<Path> adapterRoots) {
 
     public static final int DEFAULT_HTTP_PORT = 8000;
     public static final int DEFAULT_GRPC_PORT = 8001;
@@ -42,6 +44,7 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
 
     public ServerConfig {
         loadModels = List.copyOf(loadModels);
+        adapterRoots = List.copyOf(adapterRoots);
         checkPort("http-port", httpPort);
         checkPort("grpc-port", grpcPort);
         checkPort("metrics-port", metricsPort);
@@ -81,31 +84,37 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         return new ServerConfig(modelRepository, "0.0.0.0", httpPort, grpcPort, metricsPort, ModelControlMode.NONE,
                 List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_SESSION_MEMORY_BYTES,
-                null);
+                null, List.of());
     }
 
     /** This configuration with other limits, for tests of the limits. */
     public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
-                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
+                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
     }
 
     /** This configuration bound to another address. */
     public ServerConfig withAddress(String address) {
         return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
     }
 
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
     }
 
     /** This configuration with another session memory budget and default SageMaker model ({@code null} for none). */
     public ServerConfig withSessions(long memoryBytes, String defaultSageMakerModel) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel, adapterRoots);
+    }
+
+    /** This configuration with other folders the adapter API may register adapters from. */
+    public ServerConfig withAdapterRoots(List<Path> roots) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, roots);
     }
 
     private static void checkPort(String name, int port) {

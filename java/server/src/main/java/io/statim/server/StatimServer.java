@@ -5,6 +5,7 @@ import io.statim.core.device.MemoryUse;
 import io.statim.model.repository.ModelRepository;
 import io.statim.protocol.ModelControl;
 import io.statim.protocol.lora.AdapterControl;
+import io.statim.protocol.lora.AdapterPaths;
 import io.statim.protocol.ServerInfo;
 import io.statim.protocol.grpc.GrpcInferenceService;
 import io.statim.protocol.oip.OipRequestDecoder;
@@ -90,7 +91,7 @@ public final class StatimServer implements AutoCloseable {
             ModelControl modelControl = new ModelControl(models, config.controlMode(), control);
             ServerInfo info = new ServerInfo("statim", VERSION, EXTENSIONS);
             OipHttpHandler handler = new OipHttpHandler(models, device, new OipRequestDecoder(validator), new OipResponseEncoder(),
-                    modelControl, info, config.sageMakerModel(), new AdapterControl(control));
+                    modelControl, info, config.sageMakerModel(), new AdapterControl(control, new AdapterPaths(config.adapterRoots())));
             HttpServer http = HttpServer.start(config.httpAddress(), config.httpPort(), config.httpThreads(), handler,
                     (int) config.maxBodyBytes(), config.maxConcurrentStreams());
             MetricsServer metrics;

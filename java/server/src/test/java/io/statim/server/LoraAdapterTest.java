@@ -50,7 +50,7 @@ class LoraAdapterTest {
         // 8 slots, ranks up to 64, batches wait up to 50 ms so that concurrent requests share one.
         fixture = ServerFixture.startWithLora(8, 64, 50_000);
         held = fixture.server.device().liveBuffers();
-        adapters = Files.createTempDirectory("statim-adapters");
+        adapters = Files.createDirectories(fixture.repository.resolve(TestModels.LORA_TOY).resolve("uploaded"));
         int[] ranks = {4, 8, 16, 32, 64};
         for (int i = 0; i < ranks.length; i++) {
             LoraFixtures.adapter(adapters, "a" + i, ranks[i], 100 + i, LoraFixtures.toyLayers());
@@ -175,6 +175,25 @@ class LoraAdapterTest {
         assertThat(json(fixture.postJson(fixture.http1, ADAPTERS + "/a2/unpin", "")).get("pinned").asBoolean()).isFalse();
         assertThat(fixture.get(fixture.http1, ADAPTERS + "/nope").statusCode()).isEqualTo(404);
         assertThat(fixture.get(fixture.http1, "/v2/models/simple/adapters").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void registrationsOutsideTheModelsDirectoryAreRefusedBeforeAnythingIsRead() throws Exception {
+        Path outside = Files.createTempDirectory("statim-outside");
+        LoraFixtures.adapter(outside, "o", 4, 300, LoraFixtures.toyLayers());
+        HttpResponse<String> absolute = register("o", outside.resolve("o").toString());
+        assertThat(absolute.statusCode()).as(absolute.body()).isEqualTo(403);
+        assertThat(absolute.body()).contains("--adapter-root");
+        assertThat(register("up", "../../" + outside.getFileName() + "/o").statusCode()).isEqualTo(403);
+        Files.createSymbolicLink(adapters.resolve("link-out"), outside.resolve("o"));
+        assertThat(register("linked", adapters.resolve("link-out").toString()).statusCode()).isEqualTo(403);
+        assertThat(register("etc", "/etc").statusCode()).as("no hint whether it exists").isEqualTo(403);
+        assertThat(register("nowhere", "/no/such/folder").statusCode()).isEqualTo(403);
+        assertThat(json(fixture.get(fixture.http1, ADAPTERS)).get("adapters").findValuesAsText("name"))
+                .doesNotContain("o", "up", "linked", "etc", "nowhere");
+        HttpResponse<String> relative = register("rel", "uploaded/a4");
+        assertThat(relative.statusCode()).as("a path relative to the model's directory").isEqualTo(201);
+        assertThat(delete("rel").statusCode()).isEqualTo(200);
     }
 
     private static String body(String parameters) {

@@ -174,6 +174,11 @@ public final class AdapterRegistry implements AutoCloseable {
 
     // ---- the API ----
 
+    /** The model's directory, where relative adapter paths start (absolute, normalized). */
+    public Path modelDirectory() {
+        return modelDir;
+    }
+
     /**
      * Registers the adapter in the folder {@code path} (absolute, or relative to the model's
      * directory) as {@code name}. The folder is read and checked against the model now; nothing is

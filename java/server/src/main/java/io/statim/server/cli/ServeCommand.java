@@ -53,6 +53,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--session-memory-bytes", defaultValue = "" + ServerConfig.DEFAULT_SESSION_MEMORY_BYTES, description = "Byte budget of the tensors all sessions keep resident; when full, the least recently used idle sessions are evicted (default: ${DEFAULT-VALUE})")
     long sessionMemoryBytes;
 
+    @Option(names = "--adapter-root", paramLabel = "<folder>", description = "A folder the adapter API may register LoRA adapters from, beyond each model's own directory (repeatable; default: none)")
+    List<Path> adapterRoots = new ArrayList<>();
+
     @Option(names = "--sagemaker-model", description = "Model served by POST /invocations when the request has no X-Amzn-SageMaker-Target-Model header (default: none)")
     String sageMakerModel;
 
@@ -63,7 +66,7 @@ public final class ServeCommand implements Callable<Integer> {
             config = new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, ModelControlMode.parse(modelControlMode),
                     loadModels, maxBodyBytes, maxTensorElements, maxQueueSize,
                     httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams,
-                    sessionMemoryBytes, sageMakerModel);
+                    sessionMemoryBytes, sageMakerModel, adapterRoots);
         } catch (IllegalArgumentException e) {
             System.err.println("statim serve: " + e.getMessage());
             return 2;

@@ -40,7 +40,7 @@ final class AdapterApi {
                     HttpReplies.json(ctx, ServerJson.adapters(ctx.alloc(), registry.list()));
                 } else if (method.equals(HttpMethod.POST)) {
                     ServerJson.Registration r = ServerJson.registration(request.content());
-                    change(ctx, registry, reg -> reg.register(r.name(), r.path()), HttpResponseStatus.CREATED);
+                    change(ctx, registry, control.registration(r.name(), r.path()), HttpResponseStatus.CREATED);
                 } else {
                     throw notAllowed(method, "GET or POST");
                 }
