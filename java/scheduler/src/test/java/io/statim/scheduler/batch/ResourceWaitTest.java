@@ -115,105 +115,107 @@ class ResourceWaitTest {
         assertThat(statistics.snapshot().failures(FailureReason.OTHER)).isZero();
     }
 
-    @Test
-    void aWaitingRequestOnAnotherInstanceRunsWhenTheBatchHoldingTheResourceEnds() throws Exception {
-        FakeInstance a = new FakeInstance();
-        FakeInstance b = new FakeInstance();
-        a.gate = new CountDownLatch(1);
-        b.gate = new CountDownLatch(1);
-        Pool pool = new Pool(1);
-        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b)) {
-            TestRequests.Outcome first = new TestRequests.Outcome();
+    /**
+     * Two gated instances sharing one resource: {@code first} holds it on one instance, and a request
+     * submitted with {@link #submitWaiting} is taken by the other, finds nothing free and goes back.
+     */
+    private final class OneResourceHeld implements AutoCloseable {
+        final FakeInstance a = new FakeInstance();
+        final FakeInstance b = new FakeInstance();
+        final Pool pool = new Pool(1);
+        final TestRequests.Outcome first = new TestRequests.Outcome();
+        final DynamicBatcher batcher;
+
+        OneResourceHeld(String batching) throws InterruptedException {
+            a.gate = new CountDownLatch(1);
+            b.gate = new CountDownLatch(1);
+            batcher = batcher(config(8, batching), pool, a, b);
             batcher.submit(now("first", first));
-            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
-            TestRequests.Outcome waiting = new TestRequests.Outcome();
-            batcher.submit(now("waiting", waiting)); // the idle instance takes it, finds no resource, puts it back
+            assertThat(waitFor(() -> pool.held.get() == 1)).as("first holds the resource").isTrue();
+        }
+
+        /** Submits {@code request} and waits until it was put back for want of the resource. */
+        InferenceRequest submitWaiting(InferenceRequest request) throws InterruptedException {
+            batcher.submit(request);
             assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(waiting.calls).as("a waiting request is not failed").hasValue(0);
+            return request;
+        }
+
+        /** Lets first's execution end (and any other). */
+        void release() {
             a.gate.countDown();
             b.gate.countDown();
-            first.response.get(5, TimeUnit.SECONDS);
-            assertThat(waiting.response.get(5, TimeUnit.SECONDS)).isNotNull();
         }
-        assertThat(pool.held.get()).isZero();
+
+        List<String> executed() {
+            List<String> all = new ArrayList<>(a.executed);
+            all.addAll(b.executed);
+            return all;
+        }
+
+        @Override
+        public void close() {
+            release();
+            batcher.close();
+        }
+    }
+
+    @Test
+    void aWaitingRequestOnAnotherInstanceRunsWhenTheBatchHoldingTheResourceEnds() throws Exception {
+        try (OneResourceHeld held = new OneResourceHeld("dynamic_batching { }")) {
+            TestRequests.Outcome waiting = new TestRequests.Outcome();
+            held.submitWaiting(now("waiting", waiting));
+            assertThat(waiting.calls).as("a waiting request is not failed").hasValue(0);
+            held.release();
+            held.first.response.get(5, TimeUnit.SECONDS);
+            assertThat(waiting.response.get(5, TimeUnit.SECONDS)).isNotNull();
+            assertThat(held.pool.held.get()).isZero();
+        }
         assertThat(statistics.snapshot().successCount()).isEqualTo(2);
     }
 
     @Test
     void aWaitingRequestCanBeCancelledAndNeverRuns() throws Exception {
-        FakeInstance a = new FakeInstance();
-        FakeInstance b = new FakeInstance();
-        a.gate = new CountDownLatch(1);
-        b.gate = new CountDownLatch(1);
-        Pool pool = new Pool(1);
-        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b)) {
-            TestRequests.Outcome first = new TestRequests.Outcome();
-            batcher.submit(now("first", first));
-            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+        try (OneResourceHeld held = new OneResourceHeld("dynamic_batching { }")) {
             TestRequests.Outcome gone = new TestRequests.Outcome();
-            InferenceRequest request = now("gone", gone);
-            batcher.submit(request);
-            assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
-            batcher.cancel(request);
+            InferenceRequest request = held.submitWaiting(now("gone", gone));
+            held.batcher.cancel(request);
             assertThat(gone.error.get(5, TimeUnit.SECONDS).code()).isEqualTo(Code.CANCELLED);
-            a.gate.countDown();
-            b.gate.countDown();
-            first.response.get(5, TimeUnit.SECONDS);
+            held.release();
+            held.first.response.get(5, TimeUnit.SECONDS);
+            assertThat(held.executed()).containsExactly("first");
+            assertThat(held.pool.held.get()).isZero();
         }
-        List<String> executed = new ArrayList<>(a.executed);
-        executed.addAll(b.executed);
-        assertThat(executed).containsExactly("first");
-        assertThat(pool.held.get()).isZero();
     }
 
     @Test
     void aWaitingRequestKeepsItsTimeout() throws Exception {
-        FakeInstance a = new FakeInstance();
-        FakeInstance b = new FakeInstance();
-        a.gate = new CountDownLatch(1);
-        b.gate = new CountDownLatch(1);
-        Pool pool = new Pool(1);
-        try (DynamicBatcher batcher = batcher(config(8, "dynamic_batching { default_queue_policy { allow_timeout_override: true } }"),
-                pool, a, b)) {
-            TestRequests.Outcome first = new TestRequests.Outcome();
-            batcher.submit(now("first", first));
-            assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
+        try (OneResourceHeld held = new OneResourceHeld("dynamic_batching { default_queue_policy { allow_timeout_override: true } }")) {
             TestRequests.Outcome late = new TestRequests.Outcome();
-            batcher.submit(request("late", 1, 4, System.nanoTime(), InferenceRequest.DEFAULT_PRIORITY,
+            held.batcher.submit(request("late", 1, 4, System.nanoTime(), InferenceRequest.DEFAULT_PRIORITY,
                     TimeUnit.MILLISECONDS.toNanos(200), late));
             Status status = late.error.get(5, TimeUnit.SECONDS);
             assertThat(status.code()).isEqualTo(Code.UNAVAILABLE);
             assertThat(status.message()).contains("timed out");
-            a.gate.countDown();
-            b.gate.countDown();
-            first.response.get(5, TimeUnit.SECONDS);
+            held.release();
+            held.first.response.get(5, TimeUnit.SECONDS);
+            assertThat(held.executed()).containsExactly("first");
         }
-        assertThat(pool.held.get()).isZero();
     }
 
     @Test
     void unloadingFailsAWaitingRequest() throws Exception {
-        FakeInstance a = new FakeInstance();
-        FakeInstance b = new FakeInstance();
-        a.gate = new CountDownLatch(1);
-        b.gate = new CountDownLatch(1);
-        Pool pool = new Pool(1);
-        TestRequests.Outcome first = new TestRequests.Outcome();
+        OneResourceHeld held = new OneResourceHeld("dynamic_batching { }");
         TestRequests.Outcome waiting = new TestRequests.Outcome();
-        DynamicBatcher batcher = batcher(config(8, "dynamic_batching { }"), pool, a, b);
-        batcher.submit(now("first", first));
-        assertThat(waitFor(() -> pool.held.get() == 1)).isTrue();
-        batcher.submit(now("waiting", waiting));
-        assertThat(pool.busyOnce.await(5, TimeUnit.SECONDS)).isTrue();
-        Thread closer = Thread.ofPlatform().start(batcher::close);
+        held.submitWaiting(now("waiting", waiting));
+        Thread closer = Thread.ofPlatform().start(held.batcher::close); // waits for first's execution
         Status status = waiting.error.get(5, TimeUnit.SECONDS);
         assertThat(status.code()).isEqualTo(Code.UNAVAILABLE);
         assertThat(status.message()).contains("unloaded");
-        a.gate.countDown();
-        b.gate.countDown();
+        held.release();
         closer.join(10_000);
-        assertThat(first.response.get(5, TimeUnit.SECONDS)).isNotNull();
-        assertThat(pool.held.get()).isZero();
+        assertThat(held.first.response.get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(held.pool.held.get()).isZero();
     }
 
     @Test
