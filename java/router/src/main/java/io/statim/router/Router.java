@@ -21,6 +21,7 @@ import io.statim.router.upstream.UpstreamSet;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -165,6 +166,16 @@ public final class Router implements AutoCloseable {
     /** The router-wide counters, for tests and tools. */
     public ProxyCounters counters() {
         return context.counters();
+    }
+
+    /**
+     * Checks every upstream now, besides the periodic checks, with the same consequences (a failed check of an
+     * upstream in rotation is followed at once by the next). The future completes when each of these checks has
+     * its verdict. For tests and tools, which can then run with an interval long enough that no tick comes at an
+     * unknown moment; the router itself never needs it.
+     */
+    public CompletableFuture<Void> checkHealthNow() {
+        return health.checkAll();
     }
 
     @Override

@@ -6,8 +6,11 @@ import io.statim.router.Strategy;
 import io.statim.router.UpstreamAddress;
 import io.statim.router.upstream.Upstream;
 import io.statim.router.upstream.UpstreamHealth;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class BalancerTest {
@@ -83,21 +86,33 @@ class BalancerTest {
         }
     }
 
+    /**
+     * A sanity bound, not a measurement (bench/run-router-bench.sh measures decisions): a decision over 16 upstreams
+     * costs about a hundred nanoseconds at most, so a microsecond is only exceeded when something is badly wrong (a
+     * lock, a copy of the rotation, work per upstream that does not belong there). Timed in this thread's CPU time,
+     * the best of several runs, so that other processes on a busy machine, preemption and work in other threads do
+     * not count.
+     */
     @Test
     void aDecisionTakesWellUnderAMicrosecond() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isCurrentThreadCpuTimeSupported(), "thread CPU time is not supported here");
         Upstream[] u = upstreams(16);
+        int n = 100_000;
         for (Strategy s : Strategy.values()) {
             Balancer b = Balancer.of(s);
             for (int i = 0; i < 200_000; i++) {
                 b.pick(u, null);   // warm up
             }
-            int n = 1_000_000;
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                b.pick(u, null);
+            long best = Long.MAX_VALUE;
+            for (int run = 0; run < 5; run++) {
+                long t0 = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < n; i++) {
+                    b.pick(u, null);
+                }
+                best = Math.min(best, threads.getCurrentThreadCpuTime() - t0);
             }
-            double nsPerPick = (System.nanoTime() - t0) / (double) n;
-            assertThat(nsPerPick).as(s + " ns per decision over 16 upstreams").isLessThan(1000);
+            assertThat(best / (double) n).as(s + " CPU ns per decision over 16 upstreams, best of 5 runs").isLessThan(1000);
         }
     }
 }
