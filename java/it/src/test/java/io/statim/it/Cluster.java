@@ -19,6 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +34,16 @@ import java.util.function.UnaryOperator;
 final class Cluster implements AutoCloseable {
     /** Session memory per server: a few test documents, not the 2 GiB default. */
     private static final long SESSION_MEMORY_BYTES = 64L << 20;
+    /** The router's event loops. */
+    static final int ROUTER_THREADS = 2;
+    /**
+     * The routers' health check timeout: long enough for a check of a server on a loaded machine (the default 500 ms
+     * is tight on a small CI machine that runs every server of the test and the clients). Interval and thresholds are
+     * the defaults.
+     */
+    static final long CHECK_TIMEOUT_MS = 2000;
+    /** How long a test waits for what must happen soon: a bound on a hang, not a measure of speed. */
+    static final Duration LIVENESS = Duration.ofSeconds(10);
 
     final Path repository;
     private final List<StatimServer> servers = new ArrayList<>();
@@ -68,19 +81,44 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    /** (Re)starts the router with {@code strategy} and test-friendly health settings, edited by {@code edit}. */
+    /**
+     * (Re)starts the router with {@code strategy} and test-friendly health settings ({@link #CHECK_TIMEOUT_MS}), edited
+     * by {@code edit}, and returns once every server that was not killed is in rotation.
+     */
     Router route(Strategy strategy, UnaryOperator<RouterConfig.Builder> edit) {
         if (router != null) {
             router.close();
         }
         try {
             router = Router.start(edit.apply(RouterConfig.builder().address("127.0.0.1").ports(0, 0, 0).upstreams(addresses)
-                    .strategy(strategy).threads(2)).build());
+                    .strategy(strategy).threads(ROUTER_THREADS).healthChecks(RouterConfig.DEFAULT_HEALTH_INTERVAL_MS, CHECK_TIMEOUT_MS,
+                            RouterConfig.DEFAULT_UNHEALTHY_THRESHOLD, RouterConfig.DEFAULT_HEALTHY_THRESHOLD)).build());
+            awaitRotation(router, servers.size() - killed.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
         return router;
+    }
+
+    /**
+     * Waits until {@code n} upstreams are in rotation, checking them all again while they are not: a server whose
+     * first check did not pass within the check timeout (a cold JVM on a busy machine) starts out of rotation.
+     */
+    private static void awaitRotation(Router router, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + LIVENESS.toNanos();
+        while (router.upstreams().rotation().length != n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + LIVENESS + ": " + n + " servers in rotation; "
+                        + router.upstreams().rotation().length + " are");
+            }
+            try {
+                router.checkHealthNow().get(LIVENESS.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new AssertionError("the health checks did not finish", e);
+            }
+            Thread.sleep(20);
+        }
     }
 
     Router route(Strategy strategy) {
@@ -120,7 +158,10 @@ final class Cluster implements AutoCloseable {
         throw new AssertionError("no server " + key);
     }
 
-    /** Stops server {@code i} as a dying process would: its ports close, its connections drop. */
+    /**
+     * Stops server {@code i} as a dying process would: its ports close, its connections drop. When this returns they
+     * have (and the rest of the server is closed).
+     */
     void kill(int i) {
         if (killed.add(i)) {
             servers.get(i).close();

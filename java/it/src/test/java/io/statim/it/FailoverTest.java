@@ -7,16 +7,20 @@ import io.statim.client.StatimClient;
 import io.statim.client.StatimClientException;
 import io.statim.model.onnx.TestModels;
 import io.statim.router.Router;
+import io.statim.router.RouterConfig;
 import io.statim.router.Strategy;
 import io.statim.router.session.RoutedSessionIds;
+import io.statim.router.upstream.FailureKind;
+import io.statim.router.upstream.Upstream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -38,63 +42,99 @@ class FailoverTest {
         return InferRequest.builder(TestModels.SIMPLE).inputInts("INPUT0", new long[] {1, 16}, a).inputInts("INPUT1", new long[] {1, 16}, a).build();
     }
 
+    /**
+     * Eight clients load four servers through the router; server 3 dies. What is checked is what the router and the
+     * servers record, not when things happened (which depends on how the threads are scheduled): every request ends
+     * with an answer; the errors are the failures the router recorded on the dead server, and none on the others;
+     * once out of rotation it is sent nothing more; the others keep serving.
+     */
     @Test
     void anUpstreamKilledUnderLoadLosesNoRequestSilently() throws Exception {
         cluster = Cluster.start(4);
-        Router router = cluster.route(Strategy.RANDOM, b -> b);   // the default health settings
+        // the default health settings: a dead server's port refuses at once, so no check waits for its timeout
+        Router router = cluster.route(Strategy.RANDOM, b -> b.healthChecks(RouterConfig.DEFAULT_HEALTH_INTERVAL_MS,
+                RouterConfig.DEFAULT_HEALTH_TIMEOUT_MS, RouterConfig.DEFAULT_UNHEALTHY_THRESHOLD, RouterConfig.DEFAULT_HEALTHY_THRESHOLD));
+        int senderCount = 8;
+        AtomicBoolean sending = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
-        AtomicLong lastErrorNanos = new AtomicLong();
-        long start = System.nanoTime();
-        long killAt = start + Duration.ofMillis(1000).toNanos();
-        long until = start + Duration.ofMillis(4000).toNanos();
-        long[] servedBeforeKill = new long[4];
         try (StatimClient h2c = StatimClient.builder().h2c("127.0.0.1", router.httpPort()).maxAttempts(1)
                 .requestTimeout(Duration.ofSeconds(20)).build()) {
             List<Thread> senders = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
+            for (int c = 0; c < senderCount; c++) {
                 senders.add(Thread.ofPlatform().start(() -> {
-                    while (System.nanoTime() < until) {
+                    while (sending.get()) {
                         sent.incrementAndGet();
                         try {
                             h2c.infer(simple());
                             ok.incrementAndGet();
                         } catch (StatimClientException e) {
                             errors.computeIfAbsent(e.label() + " " + e.httpStatus(), k -> new AtomicInteger()).incrementAndGet();
-                            lastErrorNanos.set(System.nanoTime());
                         }
                     }
                 }));
             }
-            while (System.nanoTime() < killAt) {
-                Thread.sleep(5);
+            Upstream dying = cluster.upstream(3);
+            long killing;
+            long portsClosed;
+            long out;
+            long placedWhileInRotation;
+            try {
+                Cluster.await(() -> IntStream.range(0, 4).allMatch(i -> cluster.inferences(i, TestModels.SIMPLE) >= 20), Duration.ofSeconds(30),
+                        "every server serves the load");
+                killing = System.nanoTime();
+                cluster.kill(3);
+                portsClosed = System.nanoTime();
+                // Out of the published rotation, not only marked out: from here each event loop may still place at most
+                // the one request whose decision read the rotation before it changed.
+                Cluster.await(() -> !List.of(router.upstreams().rotation()).contains(dying), Cluster.LIVENESS, "the killed server leaves rotation");
+                out = System.nanoTime();
+                placedWhileInRotation = dying.requests();
+                long[] servedWhenOut = new long[3];
+                for (int i = 0; i < 3; i++) {
+                    servedWhenOut[i] = cluster.inferences(i, TestModels.SIMPLE);
+                }
+                Cluster.await(() -> IntStream.range(0, 3).allMatch(i -> cluster.inferences(i, TestModels.SIMPLE) >= servedWhenOut[i] + 50),
+                        Duration.ofSeconds(30), "the other servers keep serving");
+            } finally {
+                sending.set(false);
+                for (Thread t : senders) {
+                    t.join();
+                }
             }
+            long outAfterMs = (out - portsClosed) / 1_000_000;
             for (int i = 0; i < 4; i++) {
-                servedBeforeKill[i] = cluster.inferences(i, TestModels.SIMPLE);
+                int server = i;
+                Cluster.await(() -> cluster.upstream(server).inFlight() == 0, Cluster.LIVENESS, "nothing in flight to server " + server);
             }
-            long killed = System.nanoTime();
-            cluster.kill(3);
-            Cluster.await(() -> !cluster.upstream(3).inRotation(), Duration.ofSeconds(2), "the killed server leaves rotation");
-            long outAfterMs = (System.nanoTime() - killed) / 1_000_000;
-            for (Thread t : senders) {
-                t.join();
-            }
-            LOG.info("sent {}, ok {}, errors {}; the killed server left rotation after {} ms; retries {}", sent, ok, errors, outAfterMs,
-                    router.counters().retries());
-            assertThat(ok.get() + errors.values().stream().mapToInt(AtomicInteger::get).sum()).as("every request ended").isEqualTo(sent.get());
-            assertThat(outAfterMs).isLessThan(2000);
             int failed = sent.get() - ok.get();
-            assertThat(failed).as("only requests in flight on the killed server fail: " + errors).isLessThanOrEqualTo(8);
-            if (failed > 0) {
-                assertThat(lastErrorNanos.get()).as("no error after the server left rotation").isLessThan(killed + Duration.ofMillis(outAfterMs + 100).toNanos());
-            }
+            long answeredFailures = failures(dying, FailureKind.RESET, FailureKind.REFUSED, FailureKind.TIMEOUT, FailureKind.STATUS_5XX);
+            LOG.info("sent {}, ok {}, errors {}; kill took {} ms; the killed server left rotation {} ms after its ports closed; "
+                    + "requests placed on it {} ({} after), its failures: {} answered as errors, {} connect (placed again); retries {}",
+                    sent, ok, errors, (portsClosed - killing) / 1_000_000, outAfterMs, placedWhileInRotation,
+                    dying.requests() - placedWhileInRotation, answeredFailures, dying.failures(FailureKind.CONNECT), router.counters().retries());
+
+            assertThat(ok.get() + errors.values().stream().mapToInt(AtomicInteger::get).sum()).as("every request ended").isEqualTo(sent.get());
+            assertThat(dying.requests() - placedWhileInRotation).as("requests placed on the killed server after it left rotation")
+                    .isLessThanOrEqualTo(Cluster.ROUTER_THREADS);
+            assertThat((long) failed).as("the errors clients saw are the failures the router recorded on the killed server, "
+                    + "its connect failures aside (placed again): " + errors).isEqualTo(answeredFailures);
+            // One request per client in flight when the server died, and a few re-sent before the router saw every one
+            // of its connections close.
+            assertThat(failed).as("only requests that met the dying server fail: " + errors).isLessThanOrEqualTo(3 * senderCount);
             for (int i = 0; i < 3; i++) {
-                assertThat(cluster.inferences(i, TestModels.SIMPLE)).as("server %d keeps serving", i).isGreaterThan(servedBeforeKill[i] + 50);
-                assertThat(cluster.upstream(i).inFlight()).isZero();
+                assertThat(failures(cluster.upstream(i), FailureKind.values())).as("failures of server %d", i).isZero();
             }
-            assertThat(cluster.upstream(3).inFlight()).isZero();
         }
+    }
+
+    private static long failures(Upstream u, FailureKind... kinds) {
+        long n = 0;
+        for (FailureKind k : kinds) {
+            n += u.failures(k);
+        }
+        return n;
     }
 
     @Test
@@ -110,7 +150,7 @@ class FailoverTest {
         String dead = ids.stream().filter(id -> cluster.indexOfKey(RoutedSessionIds.decode(id).upstreamKey()) == 1).findFirst().orElseThrow();
         String alive = ids.stream().filter(id -> cluster.indexOfKey(RoutedSessionIds.decode(id).upstreamKey()) == 0).findFirst().orElseThrow();
         cluster.kill(1);
-        Cluster.await(() -> !cluster.upstream(1).inRotation(), Duration.ofSeconds(2), "the killed server leaves rotation");
+        Cluster.await(() -> !cluster.upstream(1).inRotation(), Cluster.LIVENESS, "the killed server leaves rotation");
         HttpResponse<String> gone = cluster.post(cluster.http2, "/invocations", Bodies.question(0, true, 0, 0), "X-Amzn-SageMaker-Target-Model",
                 TestModels.SESSION_DOCUMENT, "X-Amzn-SageMaker-Session-Id", dead);
         assertThat(gone.statusCode()).isEqualTo(400);
@@ -131,7 +171,7 @@ class FailoverTest {
         cluster = Cluster.start(1);
         Router router = cluster.route(Strategy.LEAST_OUTSTANDING_REQUESTS);
         cluster.kill(0);
-        Cluster.await(() -> router.upstreams().rotation().length == 0, Duration.ofSeconds(2), "the rotation empties");
+        Cluster.await(() -> router.upstreams().rotation().length == 0, Cluster.LIVENESS, "the rotation empties");
         HttpResponse<String> r = cluster.post(cluster.http1, "/v2/models/simple/infer", "{}");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).hasValue("1");

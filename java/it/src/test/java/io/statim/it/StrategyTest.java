@@ -8,6 +8,7 @@ import io.statim.client.StatimClient;
 import io.statim.model.onnx.TestModels;
 import io.statim.router.Router;
 import io.statim.router.Strategy;
+import io.statim.scheduler.ModelStatistics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
 /** RANDOM and LEAST_OUTSTANDING_REQUESTS over three real servers, measured by what each server answered. */
 class StrategyTest {
     private static final Logger LOG = LoggerFactory.getLogger(StrategyTest.class);
+    /** Requests sent through the router per strategy in the busy-server test, by {@link #SENDERS} threads that take them from one count. */
+    private static final int REQUESTS = 600;
+    private static final int SENDERS = 6;
     private static Cluster cluster;
 
     @BeforeAll
@@ -75,7 +79,7 @@ class StrategyTest {
             LOG.info("RANDOM: server {} answered {} of {}", i, served, total);
             // expected 200 each, standard deviation 11.5: 130..270 is six of them
             assertThat(served).as("server %d", i).isBetween((long) total / 3 - 70, (long) total / 3 + 70);
-            assertThat(cluster.upstream(i).inFlight()).isZero();
+            awaitNothingInFlight(i);
         }
     }
 
@@ -89,6 +93,7 @@ class StrategyTest {
         double randomShare = shareOfBusyServer(Strategy.RANDOM);
         double lorShare = shareOfBusyServer(Strategy.LEAST_OUTSTANDING_REQUESTS);
         LOG.info("share of the busy server: RANDOM {}, LEAST_OUTSTANDING_REQUESTS {}", randomShare, lorShare);
+        // RANDOM: binomial over REQUESTS picks, expected 1/3, standard deviation 0.019: 0.2..0.45 is six of them
         assertThat(randomShare).isBetween(0.2, 0.45);
         assertThat(lorShare).isLessThan(randomShare / 2);
     }
@@ -104,13 +109,17 @@ class StrategyTest {
                     direct.infer(variableCost(20_000));
                 }
             });
-            Thread.sleep(100);
+            // Server 0 is busy once its instance runs a background request: started (queued) and not yet computed.
+            Cluster.await(() -> {
+                ModelStatistics.Snapshot s = variableCostStatistics(0);
+                return s.queueCount() > s.computeCount();
+            }, Cluster.LIVENESS, "server 0 runs a background request");
+            AtomicInteger left = new AtomicInteger(REQUESTS);
             AtomicInteger done = new AtomicInteger();
-            long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
             List<Thread> senders = new ArrayList<>();
-            for (int c = 0; c < 6; c++) {
+            for (int c = 0; c < SENDERS; c++) {
                 senders.add(Thread.ofPlatform().start(() -> {
-                    while (System.nanoTime() < until) {
+                    while (left.getAndDecrement() > 0) {
                         routed.infer(variableCost(50));
                         done.incrementAndGet();
                     }
@@ -124,9 +133,16 @@ class StrategyTest {
             long toBusy = cluster.upstream(0).requests();
             long all = cluster.upstream(0).requests() + cluster.upstream(1).requests() + cluster.upstream(2).requests();
             LOG.info("{}: {} requests, {} to the busy server", strategy, all, toBusy);
-            assertThat(all).isEqualTo(done.get());
+            assertThat(done.get()).isEqualTo(REQUESTS);
+            assertThat(all).isEqualTo(REQUESTS);
             return (double) toBusy / all;
         }
+    }
+
+    /** Server {@code i}'s statistics of variable_cost (the test repository holds one version). */
+    private static ModelStatistics.Snapshot variableCostStatistics(int i) {
+        return cluster.server(i).models().served().stream().filter(m -> m.name().equals(TestModels.VARIABLE_COST))
+                .findFirst().orElseThrow().statistics().snapshot();
     }
 
     @Test
@@ -144,7 +160,12 @@ class StrategyTest {
             }
         }
         for (int i = 0; i < 3; i++) {
-            assertThat(cluster.upstream(i).inFlight()).isZero();
+            awaitNothingInFlight(i);
         }
+    }
+
+    /** Every request through the router was answered: the router counts none in flight (polled: it counts on its own threads). */
+    private static void awaitNothingInFlight(int server) {
+        Cluster.await(() -> cluster.upstream(server).inFlight() == 0, Cluster.LIVENESS, "nothing in flight to server " + server);
     }
 }
