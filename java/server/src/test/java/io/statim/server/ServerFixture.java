@@ -12,6 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 
 /**
  * A real Statim server on an ephemeral loopback port, serving a temporary repository of generated
@@ -48,21 +51,38 @@ final class ServerFixture implements AutoCloseable {
         });
     }
 
-    /**
-     * Starts a server over simple and {@code lora_toy} (a BERT-like encoder with LoRA on its linear
-     * layers: {@code slots} device slots, ranks up to {@code maxRank}, batches waiting up to
-     * {@code maxQueueDelayUs} so that concurrent requests share one).
-     */
-    static ServerFixture startWithLora(int slots, int maxRank, long maxQueueDelayUs) {
-        return start(c -> c, repo -> TestModels.writeLoraToy(repo, slots, maxRank, maxQueueDelayUs));
-    }
-
     /** Writes more models into a test repository. */
-    private interface ModelWriter {
+    interface ModelWriter {
         void write(Path repo) throws IOException;
     }
 
-    private static ServerFixture start(ServerConfigEditor edit, ModelWriter models) {
+    /**
+     * A queue delay (in µs) longer than any test: a batch that is not full stays queued until it fills,
+     * reaches a preferred size or its model unloads, so a test holds requests in the queue for as long
+     * as it needs them there without racing a clock.
+     */
+    static final long HOLD_US = 60_000_000;
+
+    /**
+     * Copies model {@code from} of {@code repo} as model {@code to}: the same model file, the config
+     * renamed and then changed by {@code editConfig} (to add a {@code dynamic_batching} section, say).
+     * Returns the copy's directory.
+     */
+    static Path copyModel(Path repo, String from, String to, UnaryOperator<String> editConfig) throws IOException {
+        Path copy = repo.resolve(to);
+        Files.createDirectories(copy.resolve("1"));
+        Files.copy(repo.resolve(from + "/1/model.onnx"), copy.resolve("1/model.onnx"));
+        String config = Files.readString(repo.resolve(from + "/config.pbtxt"));
+        String renamed = config.replace("name: \"" + from + "\"", "name: \"" + to + "\"");
+        if (renamed.equals(config)) {
+            throw new IllegalStateException("the config of '" + from + "' does not name it");
+        }
+        Files.writeString(copy.resolve("config.pbtxt"), editConfig.apply(renamed));
+        return copy;
+    }
+
+    /** Starts a server over simple and the models {@code models} writes. */
+    static ServerFixture start(ServerConfigEditor edit, ModelWriter models) {
         try {
             Path repo = Files.createTempDirectory("statim-test-repo");
             TestModels.writeSimple(repo);
@@ -163,15 +183,29 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
-    /** Waits (spinning, at most 20 s) until {@code condition} holds; fails naming {@code what} otherwise. */
+    /**
+     * Waits (at most 20 s) until {@code condition} holds; fails naming {@code what} otherwise. Looks
+     * about every millisecond, parked in between: on a 2-core CI machine a spinning test thread would
+     * take a core from the server it waits for.
+     */
     static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        await(condition, what, Duration.ofSeconds(20));
+    }
+
+    /** {@link #await(java.util.function.BooleanSupplier, String)} for at most {@code limit}. */
+    static void await(java.util.function.BooleanSupplier condition, String what, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + limit.toMillis() + " ms waiting until " + what);
             }
-            Thread.onSpinWait();
+            pause();
         }
+    }
+
+    /** Parks the polling thread for about a millisecond. */
+    private static void pause() {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /** After a test that closed every session it opened: none is open, no session memory and no buffer is left. */
@@ -186,8 +220,8 @@ final class ServerFixture implements AutoCloseable {
     /** Waits until no session holds device memory any more (sessions free it once their last request is done). */
     void assertNoSessionMemoryLeft() {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (server.device().usedBytes(MemoryUse.SESSION_CACHE) > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        while (server.device().usedBytes(MemoryUse.SESSION_CACHE) > 0 && System.nanoTime() - deadline < 0) {
+            pause();
         }
         if (server.device().usedBytes(MemoryUse.SESSION_CACHE) != 0) {
             throw new AssertionError(server.device().usedBytes(MemoryUse.SESSION_CACHE) + " bytes of session memory were not released");
@@ -205,8 +239,8 @@ final class ServerFixture implements AutoCloseable {
      */
     void assertBuffersBackTo(long held) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (server.device().liveBuffers() > held && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        while (server.device().liveBuffers() > held && System.nanoTime() - deadline < 0) {
+            pause();
         }
         if (server.device().liveBuffers() != held) {
             throw new AssertionError((server.device().liveBuffers() - held) + " buffers were not released");
