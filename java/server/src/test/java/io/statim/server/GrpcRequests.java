@@ -32,16 +32,27 @@ final class GrpcRequests {
 
     /** variable_cost, one row of ones, whose execution runs {@code repeat} loop passes. */
     static ModelInferRequest variableCost(String id, long repeat) {
-        ByteBuffer in = ByteBuffer.allocate(16 * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < 16; i++) {
+        return variableCost(TestModels.VARIABLE_COST, id, 1, repeat);
+    }
+
+    /**
+     * A request of {@code model} (variable_cost or a copy of it): {@code rows} rows of ones, whose
+     * execution runs {@code repeat} loop passes.
+     */
+    static ModelInferRequest variableCost(String model, String id, int rows, long repeat) {
+        ByteBuffer in = ByteBuffer.allocate(rows * 16 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * 16; i++) {
             in.putFloat(1f);
         }
-        ByteBuffer passes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, repeat);
+        ByteBuffer passes = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows; i++) {
+            passes.putLong(repeat);
+        }
         return ModelInferRequest.newBuilder()
-                .setModelName(TestModels.VARIABLE_COST)
+                .setModelName(model)
                 .setId(id)
-                .addInputs(input("INPUT0", "FP32", 1, 16))
-                .addInputs(input("REPEAT", "INT64", 1, 1))
+                .addInputs(input("INPUT0", "FP32", rows, 16))
+                .addInputs(input("REPEAT", "INT64", rows, 1))
                 .addRawInputContents(ByteString.copyFrom(in.array()))
                 .addRawInputContents(ByteString.copyFrom(passes.array()))
                 .build();
