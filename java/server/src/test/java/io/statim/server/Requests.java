@@ -27,8 +27,20 @@ final class Requests {
 
     /** A variable_cost request whose cost grows with {@code repeat}. */
     static String variableCostJson(long repeat) {
-        return "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[" + "1,".repeat(15) + "1]},"
-                + "{\"name\":\"REPEAT\",\"shape\":[1,1],\"datatype\":\"INT64\",\"data\":[" + repeat + "]}]}";
+        return variableCostJson(1, repeat, "");
+    }
+
+    /**
+     * A variable_cost request of {@code rows} rows of ones, each asking for {@code repeat} loop passes;
+     * {@code parameters} is empty or a JSON object of request parameters.
+     */
+    static String variableCostJson(int rows, long repeat, String parameters) {
+        String repeats = (repeat + ",").repeat(rows);
+        return "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[" + rows + ",16],\"datatype\":\"FP32\",\"data\":["
+                + "1,".repeat(rows * 16 - 1) + "1]},"
+                + "{\"name\":\"REPEAT\",\"shape\":[" + rows + ",1],\"datatype\":\"INT64\",\"data\":["
+                + repeats.substring(0, repeats.length() - 1) + "]}]"
+                + (parameters.isEmpty() ? "" : ",\"parameters\":" + parameters) + "}";
     }
 
     /** A binary-extension body: JSON header then the raw bytes of both inputs. */
