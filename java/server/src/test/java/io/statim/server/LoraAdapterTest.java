@@ -37,6 +37,13 @@ import org.junit.jupiter.api.Test;
 class LoraAdapterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADAPTERS = "/v2/models/lora_toy/adapters";
+    /**
+     * A copy of lora_toy whose batches wait {@link ServerFixture#HOLD_US} to fill: only full batches
+     * of {@link #FULL} requests run, however fast the requests arrive.
+     */
+    private static final String BATCHED = "lora_toy_batched";
+    /** lora_toy's max_batch_size. */
+    private static final int FULL = 8;
     private static final int SEQ = 3;
     private static ServerFixture fixture;
     private static Path adapters;
@@ -47,8 +54,19 @@ class LoraAdapterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // 8 slots, ranks up to 64, batches wait up to 50 ms so that concurrent requests share one.
-        fixture = ServerFixture.startWithLora(8, 64, 50_000);
+        // 8 slots and ranks up to 64 for both; lora_toy runs every request at once, lora_toy_batched
+        // only full batches.
+        fixture = ServerFixture.start(c -> c, repo -> {
+            TestModels.writeLoraToy(repo, 8, 64, 0);
+            ServerFixture.copyModel(repo, TestModels.LORA_TOY, BATCHED, config -> {
+                String held = config.replaceFirst("dynamic_batching \\{[^}]*}",
+                        "dynamic_batching { max_queue_delay_microseconds: " + ServerFixture.HOLD_US + " }");
+                if (held.equals(config)) {
+                    throw new IllegalStateException("no dynamic_batching section in lora_toy's config:\n" + config);
+                }
+                return held;
+            });
+        });
         held = fixture.server.device().liveBuffers();
         adapters = Files.createDirectories(fixture.repository.resolve(TestModels.LORA_TOY).resolve("uploaded"));
         int[] ranks = {4, 8, 16, 32, 64};
@@ -66,8 +84,10 @@ class LoraAdapterTest {
 
     @AfterEach
     void leavesNothingBehind() {
-        for (JsonNode a : json(fixture.get(fixture.http1, ADAPTERS)).get("adapters")) {
-            delete(a.get("name").asText());
+        for (String model : new String[] {TestModels.LORA_TOY, BATCHED}) {
+            for (JsonNode a : json(fixture.get(fixture.http1, adaptersOf(model))).get("adapters")) {
+                delete(model, a.get("name").asText());
+            }
         }
         fixture.assertBuffersBackTo(held);
     }
@@ -75,19 +95,19 @@ class LoraAdapterTest {
     @Test
     void registeredAdaptersServeMixedBatchesRowByRowAsTheirMergedModels() throws Exception {
         for (int i = 0; i < 5; i++) {
-            HttpResponse<String> r = register("a" + i, adapters.resolve("a" + i).toString());
+            HttpResponse<String> r = register(BATCHED, "a" + i, adapters.resolve("a" + i).toString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
             assertThat(json(r).get("rank").asInt()).isEqualTo(new int[] {4, 8, 16, 32, 64}[i]);
         }
-        assertThat(json(fixture.get(fixture.http1, ADAPTERS)).get("adapters")).hasSize(5);
+        assertThat(json(fixture.get(fixture.http1, adaptersOf(BATCHED))).get("adapters")).hasSize(5);
 
-        // Ten concurrent requests over h2c: two per adapter and base rows, in one or two batches.
+        // Two full batches' worth of concurrent requests over h2c: two per adapter, the rest base rows.
         List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (int k = 0; k < 12; k++) {
+        for (int k = 0; k < 2 * FULL; k++) {
             String name = k < 10 ? "a" + (k % 5) : null;
             names.add(name);
-            HttpRequest request = HttpRequest.newBuilder(fixture.uri("/v2/models/lora_toy/infer"))
+            HttpRequest request = HttpRequest.newBuilder(fixture.uri("/v2/models/" + BATCHED + "/infer"))
                     .POST(HttpRequest.BodyPublishers.ofString(body(name == null ? "" : ",\"parameters\":{\"adapter\":\"" + name + "\"}")))
                     .header("Content-Type", "application/json").build();
             pending.add(fixture.http2.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
@@ -98,11 +118,12 @@ class LoraAdapterTest {
             float[] expected = names.get(k) == null ? baseY : merged(names.get(k));
             assertThat(LoraFixtures.relativeError(output(r), expected)).as("row %d (%s)", k, names.get(k)).isLessThan(1e-4);
         }
-        JsonNode stats = json(fixture.get(fixture.http1, "/v2/models/lora_toy/stats")).get("model_stats").get(0);
-        assertThat(stats.get("batch_stats").findValues("batch_size")).as("requests shared a batch")
-                .anySatisfy(b -> assertThat(b.asInt()).isGreaterThan(1));
+        JsonNode stats = json(fixture.get(fixture.http1, "/v2/models/" + BATCHED + "/stats")).get("model_stats").get(0);
+        assertThat(stats.get("batch_stats").findValues("batch_size")).as("requests shared batches, only full ones")
+                .singleElement().satisfies(b -> assertThat(b.asInt()).isEqualTo(FULL));
+        assertThat(stats.get("execution_count").asLong()).as("executions").isEqualTo(2);
         String metrics = fixture.get(fixture.http1, fixture.metricsUri("/metrics")).body();
-        assertThat(metrics).contains("statim_lora_loads_total{model=\"lora_toy\",tier=\"device\",version=\"1\"}");
+        assertThat(metrics).contains("statim_lora_loads_total{model=\"" + BATCHED + "\",tier=\"device\",version=\"1\"}");
     }
 
     @Test
@@ -211,11 +232,23 @@ class LoraAdapterTest {
     }
 
     private static HttpResponse<String> register(String name, String path) {
-        return fixture.postJson(fixture.http1, ADAPTERS, "{\"name\":\"" + name + "\",\"path\":" + JSON.valueToTree(path) + "}");
+        return register(TestModels.LORA_TOY, name, path);
+    }
+
+    private static HttpResponse<String> register(String model, String name, String path) {
+        return fixture.postJson(fixture.http1, adaptersOf(model), "{\"name\":\"" + name + "\",\"path\":" + JSON.valueToTree(path) + "}");
     }
 
     private static HttpResponse<String> delete(String name) {
-        return ServerFixture.send(fixture.http1, HttpRequest.newBuilder(fixture.uri(ADAPTERS + "/" + name)).DELETE().build());
+        return delete(TestModels.LORA_TOY, name);
+    }
+
+    private static HttpResponse<String> delete(String model, String name) {
+        return ServerFixture.send(fixture.http1, HttpRequest.newBuilder(fixture.uri(adaptersOf(model) + "/" + name)).DELETE().build());
+    }
+
+    private static String adaptersOf(String model) {
+        return "/v2/models/" + model + "/adapters";
     }
 
     private static float[] merged(String name) {
