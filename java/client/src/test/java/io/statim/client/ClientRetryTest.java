@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,17 +90,33 @@ class ClientRetryTest {
         }
     }
 
+    /**
+     * The timeout is long enough for the request to reach the stub first even on a loaded machine
+     * (the gRPC deadline starts before the channel connects): the test is about not sending it again.
+     */
     @ParameterizedTest
     @MethodSource("io.statim.client.StubServer#protocols")
     void timesOutWithoutResendingWhenTheServerIsSilent(Protocol protocol) {
         try (StubServer stub = StubServer.of(protocol, n -> StubServer.Answer.silence());
-                StatimClient client = stub.client().maxAttempts(5).requestTimeout(Duration.ofMillis(200)).build()) {
+                StatimClient client = stub.client().maxAttempts(5).requestTimeout(Duration.ofSeconds(2)).build()) {
             assertThatThrownBy(() -> client.infer(LiveServer.simpleRequest(1)))
                     .isInstanceOfSatisfying(StatimClientException.class, e -> {
                         assertThat(e.requestNotSent()).isFalse();
                         assertThat(e.label()).isEqualTo(protocol == Protocol.GRPC ? "DEADLINE_EXCEEDED" : "timeout");
+                        assertThat(e.attempts()).as("attempts").isEqualTo(1);
                     });
+            // infer resends (if it does) before it throws; the stub may count the one request a little
+            // after the client gave up on it.
+            awaitRequests(stub, 1);
             assertThat(stub.requests()).isEqualTo(1);
+        }
+    }
+
+    /** Waits (parked between looks, at most 10 s) until the stub has counted {@code n} requests. */
+    private static void awaitRequests(StubServer stub, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stub.requests() < n && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
