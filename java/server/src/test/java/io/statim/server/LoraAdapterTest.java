@@ -56,7 +56,9 @@ class LoraAdapterTest {
     static void start() throws Exception {
         // 8 slots and ranks up to 64 for both; lora_toy runs every request at once, lora_toy_batched
         // only full batches.
-        fixture = ServerFixture.start(c -> c, repo -> {
+        // Uploaded adapters live outside the repository, in a folder the server is told it may read.
+        adapters = Files.createTempDirectory("statim-adapters");
+        fixture = ServerFixture.start(c -> c.withAdapterRoots(List.of(adapters)), repo -> {
             TestModels.writeLoraToy(repo, 8, 64, 0);
             ServerFixture.copyModel(repo, TestModels.LORA_TOY, BATCHED, config -> {
                 String held = config.replaceFirst("dynamic_batching \\{[^}]*}",
@@ -68,7 +70,6 @@ class LoraAdapterTest {
             });
         });
         held = fixture.server.device().liveBuffers();
-        adapters = Files.createDirectories(fixture.repository.resolve(TestModels.LORA_TOY).resolve("uploaded"));
         int[] ranks = {4, 8, 16, 32, 64};
         for (int i = 0; i < ranks.length; i++) {
             LoraFixtures.adapter(adapters, "a" + i, ranks[i], 100 + i, LoraFixtures.toyLayers());
@@ -212,7 +213,8 @@ class LoraAdapterTest {
         assertThat(register("nowhere", "/no/such/folder").statusCode()).isEqualTo(403);
         assertThat(json(fixture.get(fixture.http1, ADAPTERS)).get("adapters").findValuesAsText("name"))
                 .doesNotContain("o", "up", "linked", "etc", "nowhere");
-        HttpResponse<String> relative = register("rel", "uploaded/a4");
+        LoraFixtures.adapter(fixture.repository.resolve(TestModels.LORA_TOY).resolve("own"), "r", 4, 301, LoraFixtures.toyLayers());
+        HttpResponse<String> relative = register("rel", "own/r");
         assertThat(relative.statusCode()).as("a path relative to the model's directory").isEqualTo(201);
         assertThat(delete("rel").statusCode()).isEqualTo(200);
     }
