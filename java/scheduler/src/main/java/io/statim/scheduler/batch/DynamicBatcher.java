@@ -375,9 +375,11 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private void run(InstanceWorker worker, List<InferenceRequest> batch, long sequence) {
         // A request cancelled since it was batched is dropped here; the others can no longer be
         // completed early, so their inputs stay valid while the backend reads them.
+        long admitStart = 0;
         if (hook == null) {
             batch.removeIf(r -> !r.start());
         } else {
+            admitStart = clock.nanoTime();
             long releasesBefore = releases.get();
             admitThroughHook(batch, worker.waiting);
             if (!worker.waiting.isEmpty()) {
@@ -391,10 +393,13 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
             return;
         }
         long start = clock.nanoTime();
+        // Bringing adapters in is input preparation (Triton's compute_input), not queueing.
+        long queuedUntil = hook == null ? start : admitStart;
+        long admitNs = start - queuedUntil;
         long rows = 0;
         for (int i = 0; i < batch.size(); i++) {
             InferenceRequest r = batch.get(i);
-            statistics.recordQueue(start - r.arrivalNanos());
+            statistics.recordQueue(queuedUntil - r.arrivalNanos());
             rows += r.batchSize();
         }
         List<InferenceResponse> responses = null;
@@ -425,9 +430,9 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
             long elapsed = clock.nanoTime() - start;
             ExecutionPhases phases = worker.instance.phases();
             if (phases != null) {
-                statistics.recordExecution(rows, batch.size(), phases.inputNs(), phases.inferNs(), phases.outputNs());
+                statistics.recordExecution(rows, batch.size(), admitNs + phases.inputNs(), phases.inferNs(), phases.outputNs());
             } else {
-                statistics.recordExecution(rows, batch.size(), 0, elapsed, 0);
+                statistics.recordExecution(rows, batch.size(), admitNs, elapsed, 0);
             }
         }
         if (sequencer != null) {

@@ -34,7 +34,7 @@ class ResourceWaitTest {
      * A pool of {@code capacity} resources: each admitted request takes one until its batch has
      * executed; with none left a request is {@link BatchHook#BUSY} (or 429 when it may not wait).
      */
-    private static final class Pool implements BatchHook {
+    private static class Pool implements BatchHook {
         final int capacity;
         final AtomicInteger held = new AtomicInteger();
         final AtomicInteger busy = new AtomicInteger();
@@ -236,6 +236,30 @@ class ResourceWaitTest {
         assertThat(pool.mayWaitSeen).containsOnly(false);
         assertThat(pool.busy.get()).isZero();
         assertThat(instance.executed).containsExactly("first", "b");
+    }
+
+    @Test
+    void bringingResourcesInCountsAsComputeInputNotAsQueueing() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000);
+        long load = TimeUnit.MILLISECONDS.toNanos(5);
+        Pool slow = new Pool(1) {
+            @Override
+            public synchronized Status admit(InferenceRequest request, boolean mayWait) {
+                now.addAndGet(load); // as reading an adapter from disk would take
+                return super.admit(request, mayWait);
+            }
+        };
+        FakeInstance instance = new FakeInstance();
+        TestRequests.Outcome outcome = new TestRequests.Outcome();
+        try (DynamicBatcher batcher = new DynamicBatcher(config(8, "dynamic_batching { }"), 1, List.of(instance), 100, statistics,
+                now::get, slow)) {
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2));
+            batcher.submit(request("r", 1, 4, 1_000, InferenceRequest.DEFAULT_PRIORITY, InferenceRequest.NO_TIMEOUT, outcome));
+            outcome.response.get(5, TimeUnit.SECONDS);
+        }
+        var stats = statistics.snapshot();
+        assertThat(stats.queueNs()).as("queued from arrival until the worker took it").isEqualTo(TimeUnit.MILLISECONDS.toNanos(2));
+        assertThat(stats.computeInputNs()).as("the adapter load").isEqualTo(load);
     }
 
     private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
