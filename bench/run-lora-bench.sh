@@ -30,7 +30,8 @@ lines += ["", "A burst ends when its slowest batch does, so burst throughput is 
           f"| base model, no LoRA | {cb['texts_per_second']:.1f} | {cb['p50_ms']:.0f} | {cb['p99_ms']:.0f} | {cb['failed']} |",
           f"| LoRA, 1,000 registered adapters drawn from Zipf(1.0), 64 slots | {z['texts_per_second']:.1f} ({z['texts_per_second']/cb['texts_per_second']:.2f}x) | "
           f"{z['p50_ms']:.0f} | {z['p99_ms']:.0f} | {z['failed']} |", "",
-          f"Zipf run: slot hit rate {z['slot_hit_rate']:.3f} ({z['slot_loads']} slot loads, {z['slot_evictions']} evictions).", "",
+          f"Zipf run: slot hit rate {z['slot_hit_rate']:.3f} ({z['slot_loads']} slot loads, {z['slot_evictions']} evictions); "
+          f"{z['slot_waits']} requests waited for a slot held by a running batch, {z['no_slot_refusals']} were refused for want of one.", "",
           f"Loading a rank-16 adapter ({r['slot_bytes']} bytes per slot): host -> slot {r['host_to_slot_mean_us']:.0f} us mean; "
           f"disk -> host {r['disk_to_host_mean_us']:.0f} us mean over {r['host_loads']} loads (read, convert, lay out the slot image); "
           "disk -> slot is the sum.", ""]

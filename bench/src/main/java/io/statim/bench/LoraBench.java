@@ -141,6 +141,8 @@ public final class LoraBench {
             zipfRun.put("slot_hit_rate", hits / (double) Math.max(1, hits + misses));
             zipfRun.put("slot_loads", after.device().loads() - before.device().loads());
             zipfRun.put("slot_evictions", after.device().evictions() - before.device().evictions());
+            zipfRun.put("slot_waits", after.slotWaits() - before.slotWaits());
+            zipfRun.put("no_slot_refusals", after.noSlot() - before.noSlot());
             out.put("zipf", zipfRun);
             out.put("host_to_slot_mean_us", after.device().loadNanos() / 1e3 / Math.max(1, after.device().loads()));
             out.put("disk_to_host_mean_us", after.host().loadNanos() / 1e3 / Math.max(1, after.host().loads()));

@@ -147,6 +147,7 @@ public final class BatchQueue {
         }
         boolean closed = collect(batch);
         if (batch.isEmpty()) {
+            putBackDue = false; // what was put back has been cancelled or has expired since
             return false;
         }
         int take = decide(now, batch, closed);

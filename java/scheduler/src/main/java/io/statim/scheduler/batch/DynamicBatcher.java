@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * worker right before each execution, brings every request's adapter into a device slot and marks
  * the slot in use until the execution ends; a request whose adapter cannot be made resident fails
  * alone and the rest of the batch runs. A batch mixes adapters and the base model freely. A request
- * whose adapter finds every slot read by running batches is put back at the head of the queue and
- * tries again in a later batch, once an execution has ended (a model that preserves ordering
+ * whose adapter finds every slot read by running batches is put back at the head of the queue, with
+ * the requests behind it in its batch (so that later requests cannot keep taking the slots it waits
+ * for), and tries again in a later batch, once an execution has ended (a model that preserves ordering
  * cannot reorder, so there it fails with 429); when a whole batch had to go back, no batch forms
  * until an execution ends or {@link #SLOT_RETRY_NS} has passed, so workers do not spin.
  *
@@ -453,9 +454,15 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
     private void admitThroughHook(List<InferenceRequest> batch, List<InferenceRequest> waiting) {
         boolean mayWait = sequencer == null;
         int kept = 0;
+        boolean freed = false;
         for (int i = 0; i < batch.size(); i++) {
             InferenceRequest r = batch.get(i);
             if (r.isDone()) {
+                continue;
+            }
+            if (!waiting.isEmpty()) {
+                // An older request waits for resources: later ones must not take them first.
+                waiting.add(r);
                 continue;
             }
             Status refused;
@@ -472,12 +479,19 @@ public final class DynamicBatcher implements Scheduler, InstanceWorker.Loop {
                 fail(r, refused, FailureReason.OTHER);
             } else if (!r.start()) {
                 hook.executed(List.of(r));
+                freed = true;
             } else {
                 batch.set(kept++, r);
             }
         }
         while (batch.size() > kept) {
             batch.remove(batch.size() - 1);
+        }
+        if (freed) {
+            releases.incrementAndGet();
+            if (awaitingResources) {
+                resumeAfterRelease();
+            }
         }
     }
 

@@ -935,6 +935,12 @@ public final class AdapterRegistry implements AutoCloseable {
             if (wrong != null) {
                 return wrong;
             }
+            // The request is not started yet: a cancel may release its lease meanwhile, so the slot
+            // use holds a reference of its own (given back by executed).
+            if (!lease.adapter.retain()) {
+                return new Status(Code.CANCELLED, "the request was cancelled by its caller");
+            }
+            boolean holds = false;
             try {
                 int slot = residentSlot(lease.adapter, false, mayWait);
                 if (slot < 0) {
@@ -942,9 +948,14 @@ public final class AdapterRegistry implements AutoCloseable {
                 }
                 lease.slot = slot;
                 lease.holdsSlot = true;
+                holds = true;
                 return null;
             } catch (StatusException e) {
                 return e.status();
+            } finally {
+                if (!holds) {
+                    lease.adapter.release();
+                }
             }
         }
 
@@ -965,6 +976,7 @@ public final class AdapterRegistry implements AutoCloseable {
                         Slot slot = slots[lease.slot];
                         slot.uses--;
                         slot.lastUsed = ++tick;
+                        lease.adapter.release(); // may free it: lock is reentrant
                     }
                 }
             } finally {

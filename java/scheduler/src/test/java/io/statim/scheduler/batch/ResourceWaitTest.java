@@ -109,7 +109,9 @@ class ResourceWaitTest {
         }
         assertThat(instance.executed).containsExactly("first", "b", "c", "d");
         assertThat(instance.batchSizes).containsOnly(1);
-        assertThat(pool.busy.get()).as("c waited once, d twice").isEqualTo(3);
+        // c is answered BUSY in b's batch and in its own; d goes back behind c without being asked
+        // (an older request waits: later ones must not take the resource first).
+        assertThat(pool.busy.get()).as("c waited twice").isEqualTo(2);
         assertThat(pool.held.get()).isZero();
         assertThat(statistics.snapshot().successCount()).isEqualTo(4);
         assertThat(statistics.snapshot().failures(FailureReason.OTHER)).isZero();
