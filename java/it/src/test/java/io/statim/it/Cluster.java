@@ -19,9 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -101,23 +98,10 @@ final class Cluster implements AutoCloseable {
         return router;
     }
 
-    /**
-     * Waits until {@code n} upstreams are in rotation, checking them all again while they are not: a server whose
-     * first check did not pass within the check timeout (a cold JVM on a busy machine) starts out of rotation.
-     */
     private static void awaitRotation(Router router, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + LIVENESS.toNanos();
-        while (router.upstreams().rotation().length != n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + LIVENESS + ": " + n + " servers in rotation; "
-                        + router.upstreams().rotation().length + " are");
-            }
-            try {
-                router.checkHealthNow().get(LIVENESS.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new AssertionError("the health checks did not finish", e);
-            }
-            Thread.sleep(20);
+        if (!router.awaitInRotation(n, LIVENESS)) {
+            throw new AssertionError("not within " + LIVENESS + ": " + n + " servers in rotation; " + router.upstreams().rotation().length
+                    + " are");
         }
     }
 

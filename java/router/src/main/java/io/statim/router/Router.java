@@ -19,6 +19,7 @@ import io.statim.router.upstream.Upstream;
 import io.statim.router.upstream.UpstreamHealth;
 import io.statim.router.upstream.UpstreamSet;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -176,6 +177,30 @@ public final class Router implements AutoCloseable {
      */
     public CompletableFuture<Void> checkHealthNow() {
         return health.checkAll();
+    }
+
+    /**
+     * Waits until {@code n} upstreams are in rotation, checking them all again while they are not (an
+     * upstream whose first check did not pass within the check timeout, as a server still starting
+     * does, starts out of rotation until a check passes).
+     *
+     * @return true when {@code n} are in rotation, false when {@code limit} passed first
+     */
+    public boolean awaitInRotation(int n, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (upstreams().rotation().length != n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                checkHealthNow().get(left, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return upstreams().rotation().length == n;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     @Override

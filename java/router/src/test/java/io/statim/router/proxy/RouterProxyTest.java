@@ -19,9 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,25 +66,9 @@ class RouterProxyTest {
         awaitRotation(upstreams);
     }
 
-    /**
-     * Waits until {@code n} upstreams are in rotation, checking them all again while they are not: an upstream whose
-     * first check did not pass in time (a cold JVM on a busy machine) starts out of rotation until a check passes,
-     * and with {@link #NO_TICK_MS} no periodic check would come.
-     */
+    /** Waits until {@code n} upstreams are in rotation (with {@link #NO_TICK_MS} no periodic check would bring one back). */
     private void awaitRotation(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + LIVENESS.toNanos();
-        while (router.upstreams().rotation().length != n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + LIVENESS + ": " + n + " upstreams in rotation; "
-                        + router.upstreams().rotation().length + " are");
-            }
-            try {
-                router.checkHealthNow().get(LIVENESS.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new AssertionError("the health checks did not finish", e);
-            }
-            Thread.sleep(20);
-        }
+        assertThat(router.awaitInRotation(n, LIVENESS)).as("%d upstreams in rotation within %s", n, LIVENESS).isTrue();
     }
 
     private HttpResponse<String> send(HttpClient client, String path, String body, String... headers) {
