@@ -26,10 +26,13 @@ import java.util.List;
  *                          {@code X-Amzn-SageMaker-Target-Model}; {@code null} for none
  * @param adapterRoots      folders the adapter API may register LoRA adapters from, beyond each model's
  *                          own directory (the only place by default)
+ * @param idleTimeoutSeconds HTTP and gRPC connections with no traffic and no request in flight for this
+ *                          long are closed (0: never)
  */
 public record ServerConfig(Path modelRepository, String httpAddress, int httpPort, int grpcPort, int metricsPort,
         ModelControlMode controlMode, List<String> loadModels, long maxBodyBytes, long maxTensorElements, int maxQueueSize,
-        int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel, List<Path> adapterRoots) {
+        int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel, List<Path> adapterRoots,
+        int idleTimeoutSeconds) {
 
     public static final int DEFAULT_HTTP_PORT = 8000;
     public static final int DEFAULT_GRPC_PORT = 8001;
@@ -41,6 +44,8 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
     public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 256;
     /** 2 GiB: dozens of 64 MB documents cached at once, well below the memory of a serving host. */
     public static final long DEFAULT_SESSION_MEMORY_BYTES = 2L << 30;
+    /** 5 minutes: longer than any client's keep-alive pool needs, short enough that abandoned sockets go. */
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
 
     public ServerConfig {
         loadModels = List.copyOf(loadModels);
@@ -66,6 +71,9 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         if (sessionMemoryBytes < 0) {
             throw new IllegalArgumentException("session-memory-bytes=" + sessionMemoryBytes + " must be >= 0");
         }
+        if (idleTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("idle-timeout-seconds=" + idleTimeoutSeconds + " must be >= 0");
+        }
         if (sageMakerModel != null && sageMakerModel.isBlank()) {
             sageMakerModel = null;
         }
@@ -84,37 +92,49 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         return new ServerConfig(modelRepository, "0.0.0.0", httpPort, grpcPort, metricsPort, ModelControlMode.NONE,
                 List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_SESSION_MEMORY_BYTES,
-                null, List.of());
+                null, List.of(), DEFAULT_IDLE_TIMEOUT_SECONDS);
     }
 
     /** This configuration with other limits, for tests of the limits. */
     public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
-                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
+                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                idleTimeoutSeconds);
     }
 
     /** This configuration bound to another address. */
     public ServerConfig withAddress(String address) {
         return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                idleTimeoutSeconds);
     }
 
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                idleTimeoutSeconds);
     }
 
     /** This configuration with another session memory budget and default SageMaker model ({@code null} for none). */
     public ServerConfig withSessions(long memoryBytes, String defaultSageMakerModel) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel, adapterRoots);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel, adapterRoots,
+                idleTimeoutSeconds);
     }
 
     /** This configuration with other folders the adapter API may register adapters from. */
     public ServerConfig withAdapterRoots(List<Path> roots) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, roots);
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, roots,
+                idleTimeoutSeconds);
+    }
+
+    /** This configuration with another idle-connection timeout (0: never). */
+    public ServerConfig withIdleTimeout(int seconds) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                seconds);
     }
 
     private static void checkPort(String name, int port) {

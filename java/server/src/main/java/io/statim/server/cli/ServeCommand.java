@@ -56,6 +56,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--adapter-root", paramLabel = "<folder>", description = "A folder the adapter API may register LoRA adapters from, beyond each model's own directory (repeatable; default: none)")
     List<Path> adapterRoots = new ArrayList<>();
 
+    @Option(names = "--idle-timeout-seconds", defaultValue = "" + ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, description = "Close HTTP and gRPC connections idle this long with no request in flight; 0 never (default: ${DEFAULT-VALUE})")
+    int idleTimeoutSeconds;
+
     @Option(names = "--sagemaker-model", description = "Model served by POST /invocations when the request has no X-Amzn-SageMaker-Target-Model header (default: none)")
     String sageMakerModel;
 
@@ -66,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
             config = new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, ModelControlMode.parse(modelControlMode),
                     loadModels, maxBodyBytes, maxTensorElements, maxQueueSize,
                     httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams,
-                    sessionMemoryBytes, sageMakerModel, adapterRoots);
+                    sessionMemoryBytes, sageMakerModel, adapterRoots, idleTimeoutSeconds);
         } catch (IllegalArgumentException e) {
             System.err.println("statim serve: " + e.getMessage());
             return 2;

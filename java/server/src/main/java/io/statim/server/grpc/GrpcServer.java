@@ -73,6 +73,7 @@ public final class GrpcServer implements AutoCloseable {
                 .directExecutor()
                 .maxInboundMessageSize((int) config.maxBodyBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentStreams())
+                .maxConnectionIdle(config.idleTimeoutSeconds() == 0 ? Long.MAX_VALUE : config.idleTimeoutSeconds(), TimeUnit.SECONDS)
                 .addService(service)
                 .addService(health.getHealthService())
                 .build();

@@ -25,7 +25,8 @@ import io.netty.util.AsciiString;
 /**
  * Sets up a cleartext connection for HTTP/1.1 with keep-alive, h2c with prior knowledge, and h2c by
  * {@code Upgrade: h2c}. Every HTTP/2 stream gets its own child channel with the same aggregation and
- * the same {@link OipHttpHandler} as an HTTP/1.1 connection, so both speak one API.
+ * the same {@link OipHttpHandler} as an HTTP/1.1 connection, so both speak one API. Idle connections
+ * are closed ({@link IdleConnections}).
  */
 final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
@@ -34,16 +35,19 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelHandler handler;
     private final int maxBodyBytes;
     private final int maxConcurrentStreams;
+    private final int idleSeconds;
     /**
      * Receive window of each HTTP/2 stream and of the connection: large bodies flow without waiting for a
      * WINDOW_UPDATE every 64 KiB (the protocol's default), as grpc-java's 1 MiB window does for gRPC.
      */
     static final int WINDOW_BYTES = 1 << 20;
 
-    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams) {
+    /** @param idleSeconds close connections idle this long with no request in flight (0: never) */
+    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams, int idleSeconds) {
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
         this.maxConcurrentStreams = maxConcurrentStreams;
+        this.idleSeconds = idleSeconds;
     }
 
     @Override
@@ -66,6 +70,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
             }
         };
         ChannelPipeline p = ch.pipeline();
+        p.addLast(IdleConnections.handlers(idleSeconds));
         p.addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
         p.addLast(new Http1Fallback());
     }

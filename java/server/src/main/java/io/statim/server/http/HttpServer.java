@@ -34,10 +34,11 @@ public final class HttpServer implements AutoCloseable {
     /**
      * Binds the port and starts serving.
      *
-     * @param threads event-loop threads for connections
+     * @param threads     event-loop threads for connections
+     * @param idleSeconds close connections idle this long with no request in flight (0: never)
      */
     public static HttpServer start(String address, int port, int threads, ChannelHandler handler, int maxBodyBytes,
-            int maxConcurrentStreams) throws InterruptedException {
+            int maxConcurrentStreams, int idleSeconds) throws InterruptedException {
         IoHandlerFactory io = NettyTransport.ioHandlerFactory();
         Class<? extends ServerChannel> channelType = NettyTransport.serverChannel();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -48,7 +49,7 @@ public final class HttpServer implements AutoCloseable {
                     .channel(channelType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpChannelInitializer(handler, maxBodyBytes, maxConcurrentStreams))
+                    .childHandler(new HttpChannelInitializer(handler, maxBodyBytes, maxConcurrentStreams, idleSeconds))
                     .bind(new InetSocketAddress(address, port)).sync().channel();
             LOG.info("HTTP/1.1 and h2c on {} ({})", channel.localAddress(), NettyTransport.name());
             return new HttpServer(boss, workers, channel);

@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statim.core.device.Device;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.session.SessionStore;
+import io.statim.server.ServerConfig;
 import io.statim.server.http.HttpServer;
 import java.util.List;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class MetricsServer implements AutoCloseable {
         registry.register(new SessionMetrics(sessions));
         registry.register(new AdapterMetrics(models::served));
         HttpServer http = HttpServer.start(address, port, EVENT_LOOP_THREADS, new MetricsHandler(registry), MAX_BODY_BYTES,
-                MAX_CONCURRENT_STREAMS);
+                MAX_CONCURRENT_STREAMS, ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS);
         LOG.info("Prometheus metrics at {}:{}{}", address, http.port(), MetricsHandler.PATH);
         return new MetricsServer(registry, http);
     }
