@@ -7,20 +7,28 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One multiplexed HTTP/2 connection (cleartext, prior knowledge) from one event loop to one port of
  * one upstream; every request is a stream on it. Opened on first use, and again after it closed or
  * the upstream sent GOAWAY (streams in flight finish on the old one, which the upstream closes).
+ *
+ * <p>A connection with no traffic for {@link #KEEPALIVE_SECONDS} sends an HTTP/2 PING, so that an
+ * upstream's idle timeout (Statim closes connections idle 300 s by default) never closes it under a
+ * request that is just being sent, and middleboxes keep its state.
  *
  * <p>Confined to its event loop: {@link #openStream} must be called there, and its listener runs
  * there. A connection lost without {@link #close} tells the health checker through {@code onLost}, so
@@ -31,6 +39,8 @@ public final class UpstreamConnection {
     static final int INITIAL_WINDOW_BYTES = 1 << 20;
     private static final int MAX_HEADER_LIST_BYTES = 64 << 10;
     private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("statim.router.goingAway");
+    /** Seconds without traffic after which a connection sends a PING: well below upstreams' idle timeouts. */
+    static final int KEEPALIVE_SECONDS = 60;
 
     /** The outcome of {@link #openStream}, on the connection's event loop. */
     public interface StreamListener {
@@ -54,10 +64,18 @@ public final class UpstreamConnection {
      * @param onLost    run on the event loop when an open connection closes by itself
      */
     UpstreamConnection(Bootstrap bootstrap, Runnable onLost) {
+        this(bootstrap, onLost, KEEPALIVE_SECONDS);
+    }
+
+    /** As above, pinging after {@code keepAliveSeconds} without traffic (0: never). */
+    UpstreamConnection(Bootstrap bootstrap, Runnable onLost, int keepAliveSeconds) {
         this.onLost = onLost;
         this.bootstrap = bootstrap.handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (keepAliveSeconds > 0) {
+                    ch.pipeline().addLast(new IdleStateHandler(0, 0, keepAliveSeconds, TimeUnit.SECONDS), new KeepAlive());
+                }
                 ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().initialWindowSize(INITIAL_WINDOW_BYTES)
                                         .maxHeaderListSize(MAX_HEADER_LIST_BYTES))
@@ -134,6 +152,18 @@ public final class UpstreamConnection {
         }
         if (connecting != null) {
             connecting.channel().close();
+        }
+    }
+
+    /** Sends a PING when the connection has been idle (written from the tail, through the frame codec). */
+    private static final class KeepAlive extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                ctx.channel().writeAndFlush(new DefaultHttp2PingFrame(System.nanoTime()));
+            } else {
+                super.userEventTriggered(ctx, evt);
+            }
         }
     }
 
