@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} and {@link #close} are called by the server's lifecycle thread.
  */
 public final class GrpcServer implements AutoCloseable {
+    /** Client pings this often are welcome, also on connections without calls (the router's keep-alive). */
+    static final long KEEPALIVE_PERMIT_SECONDS = 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
     private static final long SHUTDOWN_GRACE_SECONDS = 2;
 
@@ -74,6 +77,10 @@ public final class GrpcServer implements AutoCloseable {
                 .maxInboundMessageSize((int) config.maxBodyBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentStreams())
                 .maxConnectionIdle(config.idleTimeoutSeconds() == 0 ? Long.MAX_VALUE : config.idleTimeoutSeconds(), TimeUnit.SECONDS)
+                // statim route pings idle upstream connections every 60 s; grpc-java's default (5 min, and
+                // never without calls) would answer that with GOAWAY too_many_pings.
+                .permitKeepAliveTime(KEEPALIVE_PERMIT_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
                 .addService(service)
                 .addService(health.getHealthService())
                 .build();
