@@ -2,9 +2,11 @@ package io.statim.protocol.lora;
 
 import io.statim.core.status.Code;
 import io.statim.core.status.StatusException;
+import io.statim.model.lora.PeftAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,9 +68,6 @@ public final class AdapterPaths {
         if (!insideAny(resolved, allowed)) {
             throw outside(path);
         }
-        if (!Files.exists(resolved)) {
-            return;
-        }
         List<Path> real = new ArrayList<>(allowed.size());
         for (Path root : allowed) {
             try {
@@ -77,12 +76,30 @@ public final class AdapterPaths {
                 // a root that does not exist holds nothing
             }
         }
-        try {
-            if (!insideAny(resolved.toRealPath(), real)) {
+        // Where the path leads once the links of its existing part are followed: a missing folder behind a
+        // link that leads out is refused like an existing one, so the answer never says which it is.
+        if (!insideAny(realPath(resolved, path), real)) {
+            throw outside(path);
+        }
+        // The files registration reads must not lead out either.
+        for (String file : List.of(PeftAdapter.CONFIG_FILE, PeftAdapter.WEIGHTS_FILE, PeftAdapter.PICKLE_WEIGHTS_FILE)) {
+            Path f = resolved.resolve(file);
+            if (Files.exists(f, LinkOption.NOFOLLOW_LINKS) && !insideAny(realPath(f, path), real)) {
                 throw outside(path);
             }
+        }
+    }
+
+    /** The real path of {@code resolved}'s longest existing prefix, with the rest appended; a dangling link or loop is outside. */
+    private Path realPath(Path resolved, String path) {
+        Path existing = resolved;
+        while (existing.getParent() != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(resolved));
         } catch (IOException e) {
-            throw new StatusException(Code.NOT_FOUND, "adapter folder " + resolved + " cannot be read: " + e.getMessage());
+            throw outside(path);
         }
     }
 
