@@ -198,6 +198,7 @@ public final class Router implements AutoCloseable {
             } catch (ExecutionException | TimeoutException e) {
                 return upstreams().rotation().length == n;
             }
+            upstreams().refresh(System.nanoTime());   // as a tick would: ends ejections whose time passed
             Thread.sleep(20);
         }
         return true;
