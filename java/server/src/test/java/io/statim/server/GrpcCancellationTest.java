@@ -40,9 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * execution was counted), not at how long anything took.
  */
 class GrpcCancellationTest {
-    /** Loop passes of the slow request: about 2 s here (about 2 µs per pass), far longer than the deadline below. */
-    private static final long SLOW = 1_000_000;
-    private static final long SHORT_DEADLINE_MS = 250;
+    /** Loop passes of the slow request: about 5 s here (about 2 µs per pass), far longer than the deadline below. */
+    private static final long SLOW = 2_500_000;
+    /** Long enough for the call to surely reach the scheduler first on a loaded machine, short beside {@link #SLOW}. */
+    private static final long SHORT_DEADLINE_MS = 1_000;
     /**
      * The deadline of a held request: it passes while the request waits in the queue whatever it is,
      * so it is only long enough for the call to surely reach the scheduler before it passes.

@@ -29,10 +29,7 @@ public final class AdapterControl {
 
     /** The change that registers the adapter in {@code path} as {@code name}, once the path is found allowed. */
     public Function<AdapterRegistry, AdapterInfo> registration(String name, String path) {
-        return registry -> {
-            paths.check(registry.modelDirectory(), path);
-            return registry.register(name, path);
-        };
+        return registry -> registry.register(name, paths.check(registry.modelDirectory(), path));
     }
 
     /** The outcome of a change: its result, or the status it failed with. */

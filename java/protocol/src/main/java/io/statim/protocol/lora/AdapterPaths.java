@@ -45,15 +45,18 @@ public final class AdapterPaths {
 
     /**
      * Checks that {@code path} (absolute, or relative to {@code modelDir}, as registration resolves
-     * it) lies inside an allowed folder. A path that does not exist passes when it is inside one
-     * written out (registration then answers NOT_FOUND); one that exists must be inside one once its
-     * links are followed.
+     * it) lies inside an allowed folder once the links of its existing part are followed, and that
+     * the adapter files in it do too. A missing path inside one passes (registration then answers
+     * NOT_FOUND).
      *
+     * @return the path to register: {@code path} with its links followed, so that a link changed
+     *         between this check and the registration's reads is not followed again ({@code path}
+     *         itself when it is null or blank: registration says what is missing)
      * @throws StatusException PERMISSION_DENIED when it lies outside; INVALID_ARGUMENT for a path that is not one
      */
-    public void check(Path modelDir, String path) {
+    public String check(Path modelDir, String path) {
         if (path == null || path.isBlank()) {
-            return; // registration says what is missing
+            return path;
         }
         Path resolved;
         try {
@@ -78,7 +81,8 @@ public final class AdapterPaths {
         }
         // Where the path leads once the links of its existing part are followed: a missing folder behind a
         // link that leads out is refused like an existing one, so the answer never says which it is.
-        if (!insideAny(realPath(resolved, path), real)) {
+        Path checked = realPath(resolved, path);
+        if (!insideAny(checked, real)) {
             throw outside(path);
         }
         // The files registration reads must not lead out either.
@@ -88,6 +92,7 @@ public final class AdapterPaths {
                 throw outside(path);
             }
         }
+        return checked.toString();
     }
 
     /** The real path of {@code resolved}'s longest existing prefix, with the rest appended; a dangling link or loop is outside. */
@@ -113,8 +118,9 @@ public final class AdapterPaths {
     }
 
     private StatusException outside(String path) {
+        // The allowed folders are not named: they are the server's own paths.
         return new StatusException(Code.PERMISSION_DENIED, "adapter path '" + path + "' is outside the model's directory"
                 + (roots.isEmpty() ? "; start the server with --adapter-root <folder> to allow adapters from another folder"
-                        : " and the --adapter-root folders " + roots));
+                        : " and the server's --adapter-root folders"));
     }
 }

@@ -75,7 +75,19 @@ class AdapterPathsTest {
         assertThatCode(() -> paths.check(modelDir, shared.resolve("not-yet").toString()))
                 .as("a missing folder inside a root is left to registration's NOT_FOUND").doesNotThrowAnyException();
         assertDenied(paths, modelDir, elsewhere.toString());
-        assertThatThrownBy(() -> paths.check(modelDir, elsewhere.toString())).hasMessageContaining(shared.toString());
+        assertThatThrownBy(() -> paths.check(modelDir, elsewhere.toString()))
+                .hasMessageContaining("--adapter-root").as("the server's own folders are not named")
+                .hasMessageNotContaining(shared.toString());
+    }
+
+    @Test
+    void whatIsRegisteredIsThePathWithItsLinksFollowed() throws IOException {
+        Files.createSymbolicLink(modelDir.resolve("adapters/alias"), modelDir.resolve("adapters/a"));
+        String checked = AdapterPaths.modelDirectoryOnly().check(modelDir, "adapters/alias");
+        assertThat(Path.of(checked)).isEqualTo(modelDir.resolve("adapters/a").toRealPath());
+        assertThat(AdapterPaths.modelDirectoryOnly().check(modelDir, "adapters/not-yet"))
+                .as("a missing folder: its existing part's links followed, the rest kept")
+                .isEqualTo(modelDir.resolve("adapters").toRealPath().resolve("not-yet").toString());
     }
 
     @Test

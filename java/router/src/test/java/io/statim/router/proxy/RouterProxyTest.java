@@ -146,7 +146,7 @@ class RouterProxyTest {
         }
         stubs.get(0).failing.set(false);
         assertThat(u0.ejections()).isEqualTo(1);
-        // counted before the rotation is republished, on the router's thread, after the answer went out
+        // counted, and the rotation republished, on the router's thread before the answer goes out
         await(() -> !u0.inRotation(), LIVENESS, "the ejected upstream leaves rotation");
         for (int i = 0; i < 20; i++) {
             assertThat(send(http1, "/echo", "{}").body()).contains("\"upstream\":\"u1\"");
