@@ -28,11 +28,12 @@ import java.util.List;
  *                          own directory (the only place by default)
  * @param idleTimeoutSeconds HTTP and gRPC connections with no traffic and no request in flight for this
  *                          long are closed (0: never)
+ * @param auditLog          write one line per HTTP request and gRPC call to logger {@code statim.audit}
  */
 public record ServerConfig(Path modelRepository, String httpAddress, int httpPort, int grpcPort, int metricsPort,
         ModelControlMode controlMode, List<String> loadModels, long maxBodyBytes, long maxTensorElements, int maxQueueSize,
         int httpThreads, int maxConcurrentStreams, long sessionMemoryBytes, String sageMakerModel, List<Path> adapterRoots,
-        int idleTimeoutSeconds) {
+        int idleTimeoutSeconds, boolean auditLog) {
 
     public static final int DEFAULT_HTTP_PORT = 8000;
     public static final int DEFAULT_GRPC_PORT = 8001;
@@ -92,49 +93,56 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
         return new ServerConfig(modelRepository, "0.0.0.0", httpPort, grpcPort, metricsPort, ModelControlMode.NONE,
                 List.of(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_QUEUE_SIZE,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_SESSION_MEMORY_BYTES,
-                null, List.of(), DEFAULT_IDLE_TIMEOUT_SECONDS);
+                null, List.of(), DEFAULT_IDLE_TIMEOUT_SECONDS, false);
     }
 
     /** This configuration with other limits, for tests of the limits. */
     public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
                 tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, auditLog);
     }
 
     /** This configuration bound to another address. */
     public ServerConfig withAddress(String address) {
         return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
                 maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, auditLog);
     }
 
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
                 maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, auditLog);
     }
 
     /** This configuration with another session memory budget and default SageMaker model ({@code null} for none). */
     public ServerConfig withSessions(long memoryBytes, String defaultSageMakerModel) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
                 maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel, adapterRoots,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, auditLog);
     }
 
     /** This configuration with other folders the adapter API may register adapters from. */
     public ServerConfig withAdapterRoots(List<Path> roots) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
                 maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, roots,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, auditLog);
     }
 
     /** This configuration with another idle-connection timeout (0: never). */
     public ServerConfig withIdleTimeout(int seconds) {
         return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
                 maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                seconds);
+                seconds, auditLog);
+    }
+
+    /** This configuration with the audit log on or off. */
+    public ServerConfig withAuditLog(boolean on) {
+        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                idleTimeoutSeconds, on);
     }
 
     private static void checkPort(String name, int port) {

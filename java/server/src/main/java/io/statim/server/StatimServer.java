@@ -93,7 +93,7 @@ public final class StatimServer implements AutoCloseable {
             OipHttpHandler handler = new OipHttpHandler(models, device, new OipRequestDecoder(validator), new OipResponseEncoder(),
                     modelControl, info, config.sageMakerModel(), new AdapterControl(control, new AdapterPaths(config.adapterRoots())));
             HttpServer http = HttpServer.start(config.httpAddress(), config.httpPort(), config.httpThreads(), handler,
-                    (int) config.maxBodyBytes(), config.maxConcurrentStreams(), config.idleTimeoutSeconds());
+                    (int) config.maxBodyBytes(), config.maxConcurrentStreams(), config.idleTimeoutSeconds(), config.auditLog());
             MetricsServer metrics;
             GrpcServer grpc;
             try {

@@ -59,6 +59,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout-seconds", defaultValue = "" + ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, description = "Close HTTP and gRPC connections idle this long with no request in flight; 0 never (default: ${DEFAULT-VALUE})")
     int idleTimeoutSeconds;
 
+    @Option(names = "--audit-log", description = "Write one line per HTTP request and gRPC call (peer, endpoint, model, adapter, session fingerprint, status, latency; never a payload) to logger statim.audit")
+    boolean auditLog;
+
     @Option(names = "--sagemaker-model", description = "Model served by POST /invocations when the request has no X-Amzn-SageMaker-Target-Model header (default: none)")
     String sageMakerModel;
 
@@ -69,7 +72,7 @@ public final class ServeCommand implements Callable<Integer> {
             config = new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, ModelControlMode.parse(modelControlMode),
                     loadModels, maxBodyBytes, maxTensorElements, maxQueueSize,
                     httpThreads > 0 ? httpThreads : Runtime.getRuntime().availableProcessors(), maxConcurrentStreams,
-                    sessionMemoryBytes, sageMakerModel, adapterRoots, idleTimeoutSeconds);
+                    sessionMemoryBytes, sageMakerModel, adapterRoots, idleTimeoutSeconds, auditLog);
         } catch (IllegalArgumentException e) {
             System.err.println("statim serve: " + e.getMessage());
             return 2;

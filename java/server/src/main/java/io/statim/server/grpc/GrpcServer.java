@@ -2,6 +2,7 @@ package io.statim.server.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -81,7 +82,7 @@ public final class GrpcServer implements AutoCloseable {
                 // never without calls) would answer that with GOAWAY too_many_pings.
                 .permitKeepAliveTime(KEEPALIVE_PERMIT_SECONDS, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(service)
+                .addService(config.auditLog() ? ServerInterceptors.intercept(service, new GrpcAudit()) : service.bindService())
                 .addService(health.getHealthService())
                 .build();
         try {

@@ -36,18 +36,23 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxBodyBytes;
     private final int maxConcurrentStreams;
     private final int idleSeconds;
+    private final boolean audit;
     /**
      * Receive window of each HTTP/2 stream and of the connection: large bodies flow without waiting for a
      * WINDOW_UPDATE every 64 KiB (the protocol's default), as grpc-java's 1 MiB window does for gRPC.
      */
     static final int WINDOW_BYTES = 1 << 20;
 
-    /** @param idleSeconds close connections idle this long with no request in flight (0: never) */
-    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams, int idleSeconds) {
+    /**
+     * @param idleSeconds close connections idle this long with no request in flight (0: never)
+     * @param audit       write an audit line per request ({@link HttpAudit})
+     */
+    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams, int idleSeconds, boolean audit) {
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
         this.maxConcurrentStreams = maxConcurrentStreams;
         this.idleSeconds = idleSeconds;
+        this.audit = audit;
     }
 
     @Override
@@ -87,7 +92,11 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(maxBodyBytes), handler);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(maxBodyBytes));
+                if (audit) {
+                    stream.pipeline().addLast(new HttpAudit("h2c"));
+                }
+                stream.pipeline().addLast(handler);
             }
         };
     }
@@ -104,7 +113,12 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
             p.addAfter(ctx.name(), null, new HttpServerKeepAliveHandler());
             // FlowControlHandler holds back requests pipelined in one read until the one in flight is
             // answered (HttpConnections turns reading off and on), so responses leave in order.
-            p.addLast(new LimitedAggregator(maxBodyBytes), new FlowControlHandler(), handler);
+            p.addLast(new LimitedAggregator(maxBodyBytes), new FlowControlHandler());
+            if (audit) {
+                // After the FlowControlHandler: it sees one request at a time, as the handler does.
+                p.addLast(new HttpAudit("http/1.1"));
+            }
+            p.addLast(handler);
             ctx.fireChannelRead(msg);
             p.remove(this);
         }

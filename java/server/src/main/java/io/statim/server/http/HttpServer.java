@@ -36,9 +36,10 @@ public final class HttpServer implements AutoCloseable {
      *
      * @param threads     event-loop threads for connections
      * @param idleSeconds close connections idle this long with no request in flight (0: never)
+     * @param audit       write an audit line per request ({@link io.statim.server.audit.AuditLog})
      */
     public static HttpServer start(String address, int port, int threads, ChannelHandler handler, int maxBodyBytes,
-            int maxConcurrentStreams, int idleSeconds) throws InterruptedException {
+            int maxConcurrentStreams, int idleSeconds, boolean audit) throws InterruptedException {
         IoHandlerFactory io = NettyTransport.ioHandlerFactory();
         Class<? extends ServerChannel> channelType = NettyTransport.serverChannel();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
@@ -49,7 +50,7 @@ public final class HttpServer implements AutoCloseable {
                     .channel(channelType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpChannelInitializer(handler, maxBodyBytes, maxConcurrentStreams, idleSeconds))
+                    .childHandler(new HttpChannelInitializer(handler, maxBodyBytes, maxConcurrentStreams, idleSeconds, audit))
                     .bind(new InetSocketAddress(address, port)).sync().channel();
             LOG.info("HTTP/1.1 and h2c on {} ({})", channel.localAddress(), NettyTransport.name());
             return new HttpServer(boss, workers, channel);

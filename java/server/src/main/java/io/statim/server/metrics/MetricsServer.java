@@ -47,7 +47,7 @@ public final class MetricsServer implements AutoCloseable {
         registry.register(new SessionMetrics(sessions));
         registry.register(new AdapterMetrics(models::served));
         HttpServer http = HttpServer.start(address, port, EVENT_LOOP_THREADS, new MetricsHandler(registry), MAX_BODY_BYTES,
-                MAX_CONCURRENT_STREAMS, ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS);
+                MAX_CONCURRENT_STREAMS, ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, false);
         LOG.info("Prometheus metrics at {}:{}{}", address, http.port(), MetricsHandler.PATH);
         return new MetricsServer(registry, http);
     }

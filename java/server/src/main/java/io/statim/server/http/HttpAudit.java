@@ -1,0 +1,89 @@
+package io.statim.server.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.statim.server.audit.AuditLog;
+
+/**
+ * Writes each HTTP request's {@link AuditLog} line: installed in front of every HTTP/1.1 connection's
+ * and HTTP/2 stream's handlers when the audit log is on. It notes the method, path (without its
+ * query) and arrival when a request's head comes in, the status when the response's head goes out,
+ * and writes the line when the response's last part goes out; {@link OipHttpHandler} adds the model,
+ * version, adapter and session once it knows them ({@link #note}). One request at a time per channel
+ * (HTTP/1.1 answers in order, an HTTP/2 stream carries one request); its event loop only.
+ */
+final class HttpAudit extends ChannelDuplexHandler {
+    private static final AttributeKey<Entry> ENTRY = AttributeKey.valueOf("statim.audit.entry");
+
+    /** What one request's line says beyond the transport. */
+    private static final class Entry {
+        final long start = System.nanoTime();
+        final String method;
+        final String endpoint;
+        String model;
+        String version;
+        String adapter;
+        String session;
+        String status = "-";
+
+        Entry(String method, String endpoint) {
+            this.method = method;
+            this.endpoint = endpoint;
+        }
+    }
+
+    private final String protocol;
+
+    /** @param protocol "http/1.1" or "h2c" */
+    HttpAudit(String protocol) {
+        this.protocol = protocol;
+    }
+
+    /** Adds what the handler learned to the request's line; nothing when the audit log is off. Any of the values may be null. */
+    static void note(ChannelHandlerContext ctx, String model, String version, String adapter, String session) {
+        Channel ch = ctx.channel();
+        if (!ch.hasAttr(ENTRY)) {
+            return;
+        }
+        Entry e = ch.attr(ENTRY).get();
+        if (e == null) {
+            return;
+        }
+        e.model = model != null ? model : e.model;
+        e.version = version != null ? version : e.version;
+        e.adapter = adapter != null ? adapter : e.adapter;
+        e.session = session != null ? session : e.session;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            String uri = request.uri();
+            int query = uri.indexOf('?');
+            ctx.channel().attr(ENTRY).set(new Entry(request.method().name(), query < 0 ? uri : uri.substring(0, query)));
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        Entry e = ctx.channel().hasAttr(ENTRY) ? ctx.channel().attr(ENTRY).get() : null;
+        if (e != null) {
+            if (msg instanceof HttpResponse response) {
+                e.status = Integer.toString(response.status().code());
+            }
+            if (msg instanceof LastHttpContent) {
+                ctx.channel().attr(ENTRY).set(null);
+                AuditLog.record(protocol, ctx.channel().remoteAddress(), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
+                        e.status, System.nanoTime() - e.start);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+}
