@@ -41,14 +41,14 @@ public final class AuditLog {
             return;
         }
         StringBuilder line = new StringBuilder(160).append("protocol=").append(protocol).append(" peer=").append(peer(peer))
-                .append(" method=").append(method).append(" endpoint=").append(endpoint);
+                .append(" method=").append(clean(method)).append(" endpoint=").append(clean(endpoint));
         optional(line, "model", model);
         optional(line, "version", version);
         optional(line, "adapter", adapter);
         if (sessionId != null && !sessionId.isEmpty()) {
             line.append(" session=sha256:").append(fingerprint(sessionId));
         }
-        line.append(" status=").append(status).append(" micros=").append(nanos / 1_000);
+        line.append(" status=").append(clean(status)).append(" micros=").append(nanos / 1_000);
         LOG.info(line.toString());
     }
 
@@ -69,10 +69,33 @@ public final class AuditLog {
         return String.valueOf(peer);
     }
 
-    /** Appends {@code key=value} when there is a value; spaces in values (none expected) become '_' so lines stay parseable. */
+    /** Appends {@code key=value} when there is a value. */
     private static void optional(StringBuilder line, String key, String value) {
         if (value != null && !value.isEmpty()) {
-            line.append(' ').append(key).append('=').append(value.replace(' ', '_'));
+            line.append(' ').append(key).append('=').append(clean(value));
         }
+    }
+
+    /**
+     * A client-given value (a model name decoded from the path may hold anything) with whitespace and
+     * control characters as '_', so that a value can neither split a line nor forge another key.
+     */
+    static String clean(String value) {
+        if (value == null) {
+            return "-";
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '=') {
+                if (out == null) {
+                    out = new StringBuilder(value.length()).append(value, 0, i);
+                }
+                out.append('_');
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? value : out.toString();
     }
 }
