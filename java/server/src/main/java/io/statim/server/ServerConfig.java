@@ -98,51 +98,102 @@ public record ServerConfig(Path modelRepository, String httpAddress, int httpPor
 
     /** This configuration with other limits, for tests of the limits. */
     public ServerConfig withLimits(long bodyBytes, long tensorElements, int queueSize) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, bodyBytes,
-                tensorElements, queueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds, auditLog);
+        Copy c = new Copy(this);
+        c.maxBodyBytes = bodyBytes;
+        c.maxTensorElements = tensorElements;
+        c.maxQueueSize = queueSize;
+        return c.build();
     }
 
     /** This configuration bound to another address. */
     public ServerConfig withAddress(String address) {
-        return new ServerConfig(modelRepository, address, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds, auditLog);
+        Copy c = new Copy(this);
+        c.httpAddress = address;
+        return c.build();
     }
 
     /** This configuration in another model-control mode. */
     public ServerConfig withControl(ModelControlMode mode, List<String> models) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, mode, models, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds, auditLog);
+        Copy c = new Copy(this);
+        c.controlMode = mode;
+        c.loadModels = models;
+        return c.build();
     }
 
     /** This configuration with another session memory budget and default SageMaker model ({@code null} for none). */
     public ServerConfig withSessions(long memoryBytes, String defaultSageMakerModel) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, memoryBytes, defaultSageMakerModel, adapterRoots,
-                idleTimeoutSeconds, auditLog);
+        Copy c = new Copy(this);
+        c.sessionMemoryBytes = memoryBytes;
+        c.sageMakerModel = defaultSageMakerModel;
+        return c.build();
     }
 
     /** This configuration with other folders the adapter API may register adapters from. */
     public ServerConfig withAdapterRoots(List<Path> roots) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, roots,
-                idleTimeoutSeconds, auditLog);
+        Copy c = new Copy(this);
+        c.adapterRoots = roots;
+        return c.build();
     }
 
     /** This configuration with another idle-connection timeout (0: never). */
     public ServerConfig withIdleTimeout(int seconds) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                seconds, auditLog);
+        Copy c = new Copy(this);
+        c.idleTimeoutSeconds = seconds;
+        return c.build();
     }
 
     /** This configuration with the audit log on or off. */
     public ServerConfig withAuditLog(boolean on) {
-        return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
-                maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
-                idleTimeoutSeconds, on);
+        Copy c = new Copy(this);
+        c.auditLog = on;
+        return c.build();
+    }
+
+    /** A configuration's fields to change one or two of (the with-methods); {@link #build} validates again. */
+    private static final class Copy {
+        private final Path modelRepository;
+        private String httpAddress;
+        private final int httpPort;
+        private final int grpcPort;
+        private final int metricsPort;
+        private ModelControlMode controlMode;
+        private List<String> loadModels;
+        private long maxBodyBytes;
+        private long maxTensorElements;
+        private int maxQueueSize;
+        private final int httpThreads;
+        private final int maxConcurrentStreams;
+        private long sessionMemoryBytes;
+        private String sageMakerModel;
+        private List<Path> adapterRoots;
+        private int idleTimeoutSeconds;
+        private boolean auditLog;
+
+        Copy(ServerConfig c) {
+            modelRepository = c.modelRepository;
+            httpAddress = c.httpAddress;
+            httpPort = c.httpPort;
+            grpcPort = c.grpcPort;
+            metricsPort = c.metricsPort;
+            controlMode = c.controlMode;
+            loadModels = c.loadModels;
+            maxBodyBytes = c.maxBodyBytes;
+            maxTensorElements = c.maxTensorElements;
+            maxQueueSize = c.maxQueueSize;
+            httpThreads = c.httpThreads;
+            maxConcurrentStreams = c.maxConcurrentStreams;
+            sessionMemoryBytes = c.sessionMemoryBytes;
+            sageMakerModel = c.sageMakerModel;
+            adapterRoots = c.adapterRoots;
+            idleTimeoutSeconds = c.idleTimeoutSeconds;
+            auditLog = c.auditLog;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(modelRepository, httpAddress, httpPort, grpcPort, metricsPort, controlMode, loadModels, maxBodyBytes,
+                    maxTensorElements, maxQueueSize, httpThreads, maxConcurrentStreams, sessionMemoryBytes, sageMakerModel, adapterRoots,
+                    idleTimeoutSeconds, auditLog);
+        }
     }
 
     private static void checkPort(String name, int port) {
