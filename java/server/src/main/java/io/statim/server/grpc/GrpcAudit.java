@@ -31,6 +31,9 @@ final class GrpcAudit implements ServerInterceptor {
         volatile String version;
         volatile String adapter;
         volatile String session;
+        /** The status the service closed the call with; null while it has not (or never does: cancelled, failed in gRPC). */
+        volatile Status status;
+        final java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
 
         void from(Object message) {
             seen = true;
@@ -60,8 +63,9 @@ final class GrpcAudit implements ServerInterceptor {
             }
             return switch (p.getParameterChoiceCase()) {
                 case STRING_PARAM -> p.getStringParam();
-                case INT64_PARAM -> Long.toString(p.getInt64Param());
-                case UINT64_PARAM -> Long.toUnsignedString(p.getUint64Param());
+                // As SessionIntent reads them: 0 is no sequence, a negative int64 is the uint64 of its bits.
+                case INT64_PARAM -> p.getInt64Param() == 0 ? null : Long.toUnsignedString(p.getInt64Param());
+                case UINT64_PARAM -> p.getUint64Param() == 0 ? null : Long.toUnsignedString(p.getUint64Param());
                 default -> null;
             };
         }
@@ -76,9 +80,18 @@ final class GrpcAudit implements ServerInterceptor {
         ServerCall<Q, R> audited = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                AuditLog.record("grpc", peer, "POST", method, noted.model, noted.version, noted.adapter, noted.session,
-                        status.getCode().name(), System.nanoTime() - start);
+                noted.status = status;
                 super.close(status, trailers);
+            }
+        };
+        // Written when the call ends, however it ends: a service's close, a cancel or deadline the service
+        // never answers, a message that does not parse or a service that throws (grpc-java closes those
+        // itself, never through ServerCall.close).
+        java.util.function.Consumer<String> line = unclosed -> {
+            if (noted.written.compareAndSet(false, true)) {
+                Status status = noted.status;
+                AuditLog.record("grpc", peer, "POST", method, noted.model, noted.version, noted.adapter, noted.session,
+                        status != null ? status.getCode().name() : unclosed, System.nanoTime() - start);
             }
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(audited, headers)) {
@@ -88,6 +101,24 @@ final class GrpcAudit implements ServerInterceptor {
                     noted.from(message);
                 }
                 super.onMessage(message);
+            }
+
+            @Override
+            public void onComplete() {
+                try {
+                    super.onComplete();
+                } finally {
+                    line.accept("UNKNOWN"); // completed without the service's close: grpc-java closed it on an error
+                }
+            }
+
+            @Override
+            public void onCancel() {
+                try {
+                    super.onCancel();
+                } finally {
+                    line.accept("CANCELLED");
+                }
             }
         };
     }

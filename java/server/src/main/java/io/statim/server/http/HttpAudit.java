@@ -71,6 +71,30 @@ final class HttpAudit extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
     }
 
+    /** The channel closed before the response went out (client gone, stream reset, connection error): the line still. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Entry e = ctx.channel().attr(ENTRY).getAndSet(null);
+        if (e != null) {
+            AuditLog.record(protocol, remote(ctx), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
+                    "closed", System.nanoTime() - e.start);
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** The line of a request answered before it reached this handler (413 from the aggregator). */
+    static void unseen(String protocol, ChannelHandlerContext ctx, HttpRequest request, int status) {
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        AuditLog.record(protocol, remote(ctx), request.method().name(), query < 0 ? uri : uri.substring(0, query), null, null, null, null,
+                Integer.toString(status), 0);
+    }
+
+    /** The client's address (an HTTP/2 stream answers its connection's). */
+    private static java.net.SocketAddress remote(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress();
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         Entry e = ctx.channel().hasAttr(ENTRY) ? ctx.channel().attr(ENTRY).get() : null;
@@ -80,7 +104,7 @@ final class HttpAudit extends ChannelDuplexHandler {
             }
             if (msg instanceof LastHttpContent) {
                 ctx.channel().attr(ENTRY).set(null);
-                AuditLog.record(protocol, ctx.channel().remoteAddress(), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
+                AuditLog.record(protocol, remote(ctx), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
                         e.status, System.nanoTime() - e.start);
             }
         }

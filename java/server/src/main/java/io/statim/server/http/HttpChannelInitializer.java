@@ -92,7 +92,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(maxBodyBytes));
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(maxBodyBytes, audit ? "h2c" : null));
                 if (audit) {
                     stream.pipeline().addLast(new HttpAudit("h2c"));
                 }
@@ -113,7 +113,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
             p.addAfter(ctx.name(), null, new HttpServerKeepAliveHandler());
             // FlowControlHandler holds back requests pipelined in one read until the one in flight is
             // answered (HttpConnections turns reading off and on), so responses leave in order.
-            p.addLast(new LimitedAggregator(maxBodyBytes), new FlowControlHandler());
+            p.addLast(new LimitedAggregator(maxBodyBytes, audit ? "http/1.1" : null), new FlowControlHandler());
             if (audit) {
                 // After the FlowControlHandler: it sees one request at a time, as the handler does.
                 p.addLast(new HttpAudit("http/1.1"));

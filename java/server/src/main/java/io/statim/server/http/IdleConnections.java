@@ -2,7 +2,9 @@ package io.statim.server.http;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -42,13 +44,36 @@ final class IdleConnections extends ChannelDuplexHandler {
         }
         Http2FrameCodec http2 = ctx.pipeline().get(Http2FrameCodec.class);
         if (http2 != null) {
-            if (http2.connection().numActiveStreams() == 0) {
+            if (!answering(http2)) {
                 LOG.debug("closing idle HTTP/2 connection from {}", ctx.channel().remoteAddress());
+                // Streams still open here are uploads that stalled for the whole timeout: no grace for them.
+                http2.gracefulShutdownTimeoutMillis(0);
                 ctx.channel().close(); // from the tail, through the frame codec, which sends GOAWAY first
             }
         } else if (ctx.channel().config().isAutoRead()) {
             LOG.debug("closing idle HTTP/1.1 connection from {}", ctx.channel().remoteAddress());
             ctx.channel().close();
         }
+    }
+
+    /**
+     * Whether a stream's request has fully arrived and is not yet answered (half-closed remote). A stream
+     * still open both ways is a request whose body is still coming: like a trickled HTTP/1.1 body, it
+     * does not keep an idle connection (it would for ever if the client just stopped sending).
+     */
+    private static boolean answering(Http2FrameCodec http2) {
+        boolean[] answering = {false};
+        try {
+            http2.connection().forEachActiveStream(stream -> {
+                if (stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE) {
+                    answering[0] = true;
+                    return false;
+                }
+                return true;
+            });
+        } catch (Http2Exception e) {
+            return true;
+        }
+        return answering[0];
     }
 }

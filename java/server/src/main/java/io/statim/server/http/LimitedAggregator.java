@@ -21,10 +21,18 @@ import io.statim.protocol.oip.OipJson;
  */
 final class LimitedAggregator extends HttpObjectAggregator {
     private final int maxBodyBytes;
+    /** The audit log's protocol name, or null when the audit log is off. */
+    private final String audit;
 
     LimitedAggregator(int maxBodyBytes) {
+        this(maxBodyBytes, null);
+    }
+
+    /** @param audit the protocol to write the 413's audit line under ({@link HttpAudit}), or null for none */
+    LimitedAggregator(int maxBodyBytes, String audit) {
         super(maxBodyBytes);
         this.maxBodyBytes = maxBodyBytes;
+        this.audit = audit;
     }
 
     @Override
@@ -33,6 +41,10 @@ final class LimitedAggregator extends HttpObjectAggregator {
         // connection; the aggregator drops the rest of the body and the next request is served.
         // Closing at once would reset the connection under a client still sending, and the reset can
         // destroy the 413 before the client reads it.
+        if (audit != null && oversized instanceof io.netty.handler.codec.http.HttpRequest request) {
+            // The request never reaches HttpAudit, which sits behind this aggregator.
+            HttpAudit.unseen(audit, ctx, request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code());
+        }
         boolean close = oversized instanceof FullHttpMessage || !HttpUtil.isKeepAlive(oversized);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 OipJson.error(ctx.alloc(), "request body is larger than the limit of " + maxBodyBytes + " bytes (--max-body-bytes)"));

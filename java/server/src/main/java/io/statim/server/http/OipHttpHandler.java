@@ -85,7 +85,14 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             HttpReplies.errorAndClose(ctx, Status.invalidArgument("malformed HTTP request"));
             return;
         }
-        Route route = Route.parse(new QueryStringDecoder(request.uri()).path());
+        Route route;
+        try {
+            route = Route.parse(new QueryStringDecoder(request.uri()).path());
+        } catch (IllegalArgumentException e) {
+            // A bad percent escape: answered (and audited) rather than left to exceptionCaught's bare close.
+            HttpReplies.error(ctx, Status.invalidArgument("malformed request path"));
+            return;
+        }
         HttpAudit.note(ctx, route.model(), route.version() == InferenceRequest.LATEST ? null : Long.toString(route.version()),
                 route.adapter(), null);
         boolean sageMaker = route.kind() == Route.Kind.INVOCATIONS;
