@@ -97,7 +97,8 @@ public final class StatimServer implements AutoCloseable {
             MetricsServer metrics;
             GrpcServer grpc;
             try {
-                metrics = MetricsServer.start(config.httpAddress(), config.metricsPort(), models, List.of(device), sessions);
+                metrics = MetricsServer.start(config.httpAddress(), config.metricsPort(), models, List.of(device), sessions,
+                        config.idleTimeoutSeconds());
             } catch (InterruptedException | RuntimeException e) {
                 http.close();
                 throw e;

@@ -4,7 +4,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.statim.core.device.Device;
 import io.statim.scheduler.ModelManager;
 import io.statim.scheduler.session.SessionStore;
-import io.statim.server.ServerConfig;
 import io.statim.server.http.HttpServer;
 import java.util.List;
 import org.slf4j.Logger;
@@ -37,17 +36,18 @@ public final class MetricsServer implements AutoCloseable {
      * Binds the metrics port (0 = any free port) and starts serving.
      *
      * @param devices  the devices whose memory is reported
-     * @param sessions the sessions whose counters are reported
+     * @param sessions    the sessions whose counters are reported
+     * @param idleSeconds close scrapers' connections idle this long (0: never)
      */
     public static MetricsServer start(String address, int port, ModelManager models, List<? extends Device> devices,
-            SessionStore sessions) throws InterruptedException {
+            SessionStore sessions, int idleSeconds) throws InterruptedException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new InferenceMetrics(models::served));
         registry.register(new DeviceMetrics(devices));
         registry.register(new SessionMetrics(sessions));
         registry.register(new AdapterMetrics(models::served));
         HttpServer http = HttpServer.start(address, port, EVENT_LOOP_THREADS, new MetricsHandler(registry), MAX_BODY_BYTES,
-                MAX_CONCURRENT_STREAMS, ServerConfig.DEFAULT_IDLE_TIMEOUT_SECONDS, false);
+                MAX_CONCURRENT_STREAMS, idleSeconds, false);
         LOG.info("Prometheus metrics at {}:{}{}", address, http.port(), MetricsHandler.PATH);
         return new MetricsServer(registry, http);
     }
