@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -37,6 +38,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxConcurrentStreams;
     private final int idleSeconds;
     private final boolean audit;
+    private final ChannelGroup connections;
     /**
      * Receive window of each HTTP/2 stream and of the connection: large bodies flow without waiting for a
      * WINDOW_UPDATE every 64 KiB (the protocol's default), as grpc-java's 1 MiB window does for gRPC.
@@ -46,17 +48,21 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     /**
      * @param idleSeconds close connections idle this long with no request in flight (0: never)
      * @param audit       write an audit line per request ({@link HttpAudit})
+     * @param connections where each connection is kept until it closes, so that the server can close them all
      */
-    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams, int idleSeconds, boolean audit) {
+    HttpChannelInitializer(ChannelHandler handler, int maxBodyBytes, int maxConcurrentStreams, int idleSeconds, boolean audit,
+            ChannelGroup connections) {
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
         this.maxConcurrentStreams = maxConcurrentStreams;
         this.idleSeconds = idleSeconds;
         this.audit = audit;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         HttpServerCodec http1 = new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192);
         HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol -> {
             if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
