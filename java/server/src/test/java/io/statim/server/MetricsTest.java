@@ -43,6 +43,16 @@ class MetricsTest {
     }
 
     @Test
+    void aBadPercentEscapeIsA400NotABareClose() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.server.metricsPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /metrics%zz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = socket.getInputStream().readNBytes(12);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 400");
+        }
+    }
+
+    @Test
     void countsSuccessfulInferences() {
         ScrapedText text = scrapeWhenSucceeded(INFERENCES);
 

@@ -39,7 +39,14 @@ public final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String path = new QueryStringDecoder(request.uri()).path();
+        String path;
+        try {
+            path = new QueryStringDecoder(request.uri()).path();
+        } catch (IllegalArgumentException e) {
+            // A bad percent escape: answered rather than left to a bare close.
+            HttpReplies.error(ctx, Status.invalidArgument("malformed request path"));
+            return;
+        }
         if (!request.decoderResult().isSuccess()) {
             HttpReplies.error(ctx, Status.invalidArgument("malformed HTTP request"));
         } else if (!path.equals(PATH)) {
