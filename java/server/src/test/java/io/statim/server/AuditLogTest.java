@@ -7,12 +7,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
 import io.statim.grpc.api.GRPCInferenceServiceGrpc;
+import io.statim.grpc.api.ModelInferRequest;
+import io.statim.grpc.api.ModelStreamInferResponse;
+import io.statim.model.onnx.TestModels;
+import io.statim.runtime.InferenceRequest;
+import io.statim.scheduler.ServedModel;
 import io.statim.server.audit.AuditLog;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -25,18 +41,26 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code --audit-log}: one line per HTTP request (HTTP/1.1 and h2c) and gRPC call, saying who called
  * which endpoint, model, version, adapter and session (as a fingerprint), with the status and
- * latency, and nothing else: no payload, no session id.
+ * latency, and nothing else: no payload, no session id. Also requests answered before the handler
+ * saw them (413), whose client went away, with a bad path, and gRPC calls grpc-java ends itself
+ * (a malformed message, a cancelled stream).
  */
 class AuditLogTest {
     /** Every key a line may have, in order: a payload or a raw id has nowhere to go. */
     private static final Pattern LINE = Pattern.compile("protocol=(http/1\\.1|h2c|grpc) peer=127\\.0\\.0\\.1:\\d+ method=[A-Z]+ endpoint=\\S+"
             + "( model=\\S+)?( version=\\S+)?( adapter=\\S+)?( session=sha256:[0-9a-f]{12})? status=\\S+ micros=\\d+");
+    private static final int BODY_LIMIT = 64 << 10;
     private static ServerFixture fixture;
     private static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
 
     @BeforeAll
     static void start() {
-        fixture = ServerFixture.startWithSessions(c -> c.withAuditLog(true));
+        fixture = ServerFixture.start(c -> c.withAuditLog(true).withLimits(BODY_LIMIT, ServerConfig.DEFAULT_MAX_TENSOR_ELEMENTS,
+                ServerConfig.DEFAULT_MAX_QUEUE_SIZE), repo -> {
+                    TestModels.writeSessionDocument(repo);
+                    ServerFixture.copyModel(repo, TestModels.SIMPLE, "simple_held",
+                            config -> config + "\ndynamic_batching { max_queue_delay_microseconds: " + ServerFixture.HOLD_US + " }\n");
+                });
         LINES.start();
         ((Logger) LoggerFactory.getLogger(AuditLog.LOGGER)).addAppender(LINES);
     }
@@ -98,7 +122,7 @@ class AuditLogTest {
 
     @Test
     void aGrpcCallIsOneLine() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", fixture.server.grpcPort()).usePlaintext().build();
+        ManagedChannel channel = grpcChannel();
         try {
             GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                     .modelInfer(GrpcRequests.simpleRaw("a").build());
@@ -108,5 +132,130 @@ class AuditLogTest {
         List<String> lines = lines(1);
         assertThat(lines.get(0)).startsWith("protocol=grpc ").contains("endpoint=inference.GRPCInferenceService/ModelInfer model=simple ")
                 .contains(" status=OK ");
+    }
+
+    private static ManagedChannel grpcChannel() {
+        return NettyChannelBuilder.forAddress("127.0.0.1", fixture.server.grpcPort()).usePlaintext().build();
+    }
+
+    private static Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", fixture.server.httpPort());
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    /** The aggregator (before HttpAudit in the pipeline) answers 413 itself: HttpAudit never sees the request or the response. */
+    @Test
+    void a413IsAudited() throws Exception {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + (BODY_LIMIT + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[BODY_LIMIT + 1]);
+            out.flush();
+            assertThat(ServerFixture.responseHead(socket.getInputStream())).startsWith("HTTP/1.1 413");
+        }
+        assertThat(lines(1)).singleElement().asString().contains("status=413");
+    }
+
+    /**
+     * A path with a bad percent escape: QueryStringDecoder.path() throws in OipHttpHandler.channelRead0
+     * outside its try, exceptionCaught closes the connection: no response, no line.
+     */
+    @Test
+    void aBadPercentEscapeIsAnsweredAndAudited() throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write("GET /v2/models/%zz/ready HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            assertThat(ServerFixture.responseHead(socket.getInputStream())).as("a response, not a bare close").startsWith("HTTP/1.1 400");
+        }
+        assertThat(lines(1)).singleElement().asString().contains("status=400");
+    }
+
+    /** The client goes away while its request waits: the exchange writes nothing, so no line is written. */
+    @Test
+    void aRequestWhoseClientWentAwayIsAudited() throws Exception {
+        ServedModel held = fixture.server.models().resolve("simple_held", InferenceRequest.LATEST);
+        try (Socket socket = connect()) {
+            byte[] body = Requests.simpleJson(1, false).getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/simple_held/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            ServerFixture.await(() -> held.scheduler().queuedRequests() == 1, "the request is queued");
+        }
+        ServerFixture.await(() -> held.scheduler().queuedRequests() == 0, "the closed connection cancels it");
+        assertThat(lines(1)).singleElement().asString().contains("model=simple_held");
+    }
+
+    /** A gRPC message that does not parse: grpc-java closes the stream itself, never through ServerCall.close. */
+    @Test
+    void aGrpcCallWithAMalformedMessageIsAudited() throws Exception {
+        ManagedChannel channel = grpcChannel();
+        try {
+            MethodDescriptor<byte[], byte[]> raw = GRPCInferenceServiceGrpc.getModelInferMethod().toBuilder(new Bytes(), new Bytes()).build();
+            try {
+                ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
+            } catch (RuntimeException expected) {
+                // UNKNOWN or INTERNAL: the point is the audit line
+            }
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(lines(1)).singleElement().asString().startsWith("protocol=grpc ");
+    }
+
+    /** A ModelStreamInfer call the client cancels: InferStream never completes the call, so close() never runs. */
+    @Test
+    void aCancelledGrpcStreamIsAudited() throws Exception {
+        ServedModel held = fixture.server.models().resolve("simple_held", InferenceRequest.LATEST);
+        ManagedChannel channel = grpcChannel();
+        try {
+            ClientCallStreamObserver<ModelInferRequest>[] requests = new ClientCallStreamObserver[1];
+            io.grpc.stub.StreamObserver<ModelInferRequest> sender = GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(
+                    new ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<ModelInferRequest> r) {
+                            requests[0] = r;
+                        }
+
+                        @Override
+                        public void onNext(ModelStreamInferResponse value) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+            sender.onNext(GrpcRequests.simpleRaw("s").setModelName("simple_held").build());
+            ServerFixture.await(() -> held.scheduler().queuedRequests() == 1, "the streamed request is queued");
+            requests[0].cancel("the client gives up", null);
+            ServerFixture.await(() -> held.scheduler().queuedRequests() == 0, "the cancel reaches the scheduler");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(lines(1)).singleElement().asString().contains("ModelStreamInfer");
+    }
+
+    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 }

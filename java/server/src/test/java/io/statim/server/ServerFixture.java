@@ -253,4 +253,17 @@ final class ServerFixture implements AutoCloseable {
         http1.close();
         http2.close();
     }
+
+    /** Reads an HTTP/1.1 response's status line and headers from a raw socket's stream (up to the blank line, or its end). */
+    static String responseHead(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.append((char) b);
+            if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                break;
+            }
+        }
+        return head.toString();
+    }
 }

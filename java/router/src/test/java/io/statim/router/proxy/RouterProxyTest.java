@@ -71,6 +71,20 @@ class RouterProxyTest {
         assertThat(router.awaitInRotation(n, LIVENESS)).as("%d upstreams in rotation within %s", n, LIVENESS).isTrue();
     }
 
+    @Test
+    void awaitInRotationBringsBackAnUpstreamWhoseEjectionEnded() throws Exception {
+        // No periodic tick: only awaitInRotation's own checks and refreshes can bring u0 back.
+        start(2, b -> b.healthChecks(NO_TICK_MS, CHECK_TIMEOUT_MS, 2, 1).ejection(3, 300));
+        Upstream u0 = router.upstreams().find(stubs.get(0).address());
+        stubs.get(0).failing.set(true);
+        for (int sent = 0; u0.ejections() == 0 && sent < 200; sent++) {
+            send(http1, "/echo", "{}");
+        }
+        stubs.get(0).failing.set(false);
+        assertThat(u0.ejections()).isEqualTo(1);
+        assertThat(router.awaitInRotation(2, LIVENESS)).as("back in rotation once its 300 ms ejection ended").isTrue();
+    }
+
     private HttpResponse<String> send(HttpClient client, String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.httpPort() + path)).timeout(Duration.ofSeconds(10));
         if (headers.length > 0) {

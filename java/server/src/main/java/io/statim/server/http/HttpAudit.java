@@ -20,6 +20,8 @@ import io.statim.server.audit.AuditLog;
  */
 final class HttpAudit extends ChannelDuplexHandler {
     private static final AttributeKey<Entry> ENTRY = AttributeKey.valueOf("statim.audit.entry");
+    /** A version not (yet) known: {@link #note} with it keeps what the line had. */
+    static final long NO_VERSION = -1;
 
     /** What one request's line says beyond the transport. */
     private static final class Entry {
@@ -27,7 +29,7 @@ final class HttpAudit extends ChannelDuplexHandler {
         final String method;
         final String endpoint;
         String model;
-        String version;
+        long version = NO_VERSION;
         String adapter;
         String session;
         String status = "-";
@@ -45,8 +47,11 @@ final class HttpAudit extends ChannelDuplexHandler {
         this.protocol = protocol;
     }
 
-    /** Adds what the handler learned to the request's line; nothing when the audit log is off. Any of the values may be null. */
-    static void note(ChannelHandlerContext ctx, String model, String version, String adapter, String session) {
+    /**
+     * Adds what the handler learned to the request's line; nothing (and no allocation) when the audit
+     * log is off. Null values and {@link #NO_VERSION} keep what the line had.
+     */
+    static void note(ChannelHandlerContext ctx, String model, long version, String adapter, String session) {
         Channel ch = ctx.channel();
         if (!ch.hasAttr(ENTRY)) {
             return;
@@ -56,7 +61,7 @@ final class HttpAudit extends ChannelDuplexHandler {
             return;
         }
         e.model = model != null ? model : e.model;
-        e.version = version != null ? version : e.version;
+        e.version = version != NO_VERSION ? version : e.version;
         e.adapter = adapter != null ? adapter : e.adapter;
         e.session = session != null ? session : e.session;
     }
@@ -64,9 +69,7 @@ final class HttpAudit extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            String uri = request.uri();
-            int query = uri.indexOf('?');
-            ctx.channel().attr(ENTRY).set(new Entry(request.method().name(), query < 0 ? uri : uri.substring(0, query)));
+            ctx.channel().attr(ENTRY).set(new Entry(request.method().name(), endpoint(request)));
         }
         ctx.fireChannelRead(msg);
     }
@@ -76,23 +79,30 @@ final class HttpAudit extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Entry e = ctx.channel().attr(ENTRY).getAndSet(null);
         if (e != null) {
-            AuditLog.record(protocol, remote(ctx), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
-                    "closed", System.nanoTime() - e.start);
+            e.status = "closed";
+            record(protocol, ctx, e);
         }
         super.channelInactive(ctx);
     }
 
     /** The line of a request answered before it reached this handler (413 from the aggregator). */
     static void unseen(String protocol, ChannelHandlerContext ctx, HttpRequest request, int status) {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        AuditLog.record(protocol, remote(ctx), request.method().name(), query < 0 ? uri : uri.substring(0, query), null, null, null, null,
-                Integer.toString(status), 0);
+        Entry e = new Entry(request.method().name(), endpoint(request));
+        e.status = Integer.toString(status);
+        record(protocol, ctx, e);
     }
 
-    /** The client's address (an HTTP/2 stream answers its connection's). */
-    private static java.net.SocketAddress remote(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress();
+    /** The request's path without its query (which may carry anything). */
+    private static String endpoint(HttpRequest request) {
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    /** Writes the line; the client's address is the channel's (an HTTP/2 stream answers its connection's). */
+    private static void record(String protocol, ChannelHandlerContext ctx, Entry e) {
+        AuditLog.record(protocol, ctx.channel().remoteAddress(), e.method, e.endpoint, e.model,
+                e.version == NO_VERSION ? null : Long.toString(e.version), e.adapter, e.session, e.status, System.nanoTime() - e.start);
     }
 
     @Override
@@ -104,8 +114,7 @@ final class HttpAudit extends ChannelDuplexHandler {
             }
             if (msg instanceof LastHttpContent) {
                 ctx.channel().attr(ENTRY).set(null);
-                AuditLog.record(protocol, remote(ctx), e.method, e.endpoint, e.model, e.version, e.adapter, e.session,
-                        e.status, System.nanoTime() - e.start);
+                record(protocol, ctx, e);
             }
         }
         ctx.write(msg, promise);

@@ -93,7 +93,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             HttpReplies.error(ctx, Status.invalidArgument("malformed request path"));
             return;
         }
-        HttpAudit.note(ctx, route.model(), route.version() == InferenceRequest.LATEST ? null : Long.toString(route.version()),
+        HttpAudit.note(ctx, route.model(), route.version() == InferenceRequest.LATEST ? HttpAudit.NO_VERSION : route.version(),
                 route.adapter(), null);
         boolean sageMaker = route.kind() == Route.Kind.INVOCATIONS;
         try {
@@ -171,7 +171,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
     /** SageMaker's {@code POST /invocations}: a session control request or an OIP inference request. */
     private void invocations(ChannelHandlerContext ctx, FullHttpRequest request) {
         ServedModel served = models.resolve(SageMakerContract.targetModel(request.headers(), sageMakerModel), InferenceRequest.LATEST);
-        HttpAudit.note(ctx, served.name(), Long.toString(served.version()), null, null);
+        HttpAudit.note(ctx, served.name(), served.version(), null, null);
         boolean binary = request.headers().contains(HttpReplies.INFERENCE_HEADER_CONTENT_LENGTH)
                 || SageMakerContract.tritonJsonHeaderSize(request.headers()) >= 0;
         SageMakerContract.Control control = binary ? SageMakerContract.Control.NONE : SageMakerContract.control(request.content());
@@ -190,7 +190,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
                     + SessionIntent.SESSION_ID_HEADER + " must be " + SessionIntent.NEW_SESSION + " or absent");
         }
         Session session = SessionBinding.openOnly(served);
-        HttpAudit.note(ctx, null, null, null, session.id());
+        HttpAudit.note(ctx, null, HttpAudit.NO_VERSION, null, session.id());
         Instant expires = Instant.ofEpochMilli(session.expiresAtMillis());
         HttpReplies.json(ctx, SageMakerContract.newSessionBody(ctx.alloc(), session.id(), expires),
                 new SageMakerContract.SessionReply(SageMakerContract.newSessionHeader(session.id(), expires), null));
@@ -208,7 +208,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             throw new StatusException(Code.INVALID_ARGUMENT, SessionIntent.SESSION_ID_HEADER + " of a CLOSE request must be a session id"
                     + " of letters, digits and '-' (at most " + SessionIds.MAX_LENGTH + " characters)");
         }
-        HttpAudit.note(ctx, null, null, null, id);
+        HttpAudit.note(ctx, null, HttpAudit.NO_VERSION, null, id);
         SessionBinding.closeOnly(served, models.sessions(), id);
         HttpReplies.json(ctx, SageMakerContract.closedSessionBody(ctx.alloc(), id), new SageMakerContract.SessionReply(null, id));
     }
@@ -238,7 +238,7 @@ public final class OipHttpHandler extends SimpleChannelInboundHandler<FullHttpRe
             adapter = AdapterSelection.bind(served, AdapterSelection.name(request.headers().get(AdapterSelection.HEADER), decoded.parameters()));
             SessionIntent intent = SessionIntent.of(request.headers().get(SessionIntent.SESSION_ID_HEADER), decoded.parameters());
             binding = SessionBinding.bind(served, models.sessions(), intent);
-            HttpAudit.note(ctx, served.name(), Long.toString(served.version()), adapter != null ? adapter.name() : null,
+            HttpAudit.note(ctx, served.name(), served.version(), adapter != null ? adapter.name() : null,
                     binding.session() != null ? binding.session().id() : null);
         } catch (RuntimeException e) {
             if (adapter != null) {
